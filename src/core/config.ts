@@ -1,0 +1,88 @@
+// The one place configuration is read. Every setting is typed, validated and documented here;
+// nothing else in the code base reads process.env.
+import path from 'node:path';
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string; url: string }
+  | { dialect: 'postgres'; connectionString: string; url: string };
+
+export type Config = {
+  /** DATABASE_URL: `sqlite:./data/zhihui.db` (default) or `postgres://user:pass@host:5432/db`. */
+  database: DatabaseConfig;
+  /** PORT: HTTP port (default 3000). */
+  port: number;
+  /** HOST: interface to bind (default 0.0.0.0). */
+  host: string;
+  /** LOG_LEVEL: fatal | error | warn | info | debug | trace | silent (default info). */
+  logLevel: string;
+  /** SESSION_IDLE_MINUTES: a session unused this long expires (default 30). */
+  sessionIdleMinutes: number;
+  /** SESSION_ABSOLUTE_HOURS: a session expires this long after login, used or not (default 12). */
+  sessionAbsoluteHours: number;
+  /** LOGIN_MAX_FAILURES: consecutive failed logins before the account is locked (default 5). */
+  loginMaxFailures: number;
+  /** LOGIN_LOCK_MINUTES: how long a locked account stays locked (default 15). */
+  loginLockMinutes: number;
+  /** COOKIE_SECURE: set the Secure flag on the session cookie (default false; true behind HTTPS). */
+  cookieSecure: boolean;
+  /** UPLOAD_MAX_MB: largest accepted upload (default 20). */
+  uploadMaxMb: number;
+  /** BODY_MAX_KB: largest accepted JSON body (default 512). */
+  bodyMaxKb: number;
+  /** TZ_BUSINESS: the time zone business dates are reckoned in (fixed: Asia/Shanghai). */
+  businessTimeZone: 'Asia/Shanghai';
+};
+
+export class ConfigError extends Error {}
+
+export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseConfig {
+  const url = raw.trim();
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgres', connectionString: url, url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/zhihui.db');
+    return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(cwd, file), url };
+  }
+  throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    database: parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/zhihui.db'),
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    logLevel,
+    sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginLockMinutes: int(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
+    cookieSecure: bool(env, 'COOKIE_SECURE', false),
+    uploadMaxMb: int(env, 'UPLOAD_MAX_MB', 20, 1, 1024),
+    bodyMaxKb: int(env, 'BODY_MAX_KB', 512, 1, 100 * 1024),
+    businessTimeZone: 'Asia/Shanghai',
+  };
+}

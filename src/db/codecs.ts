@@ -1,0 +1,44 @@
+// The few places where SQLite and PostgreSQL differ, behind one small API.
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Dialect } from './connect.js';
+
+export const json = {
+  write: (value: unknown): string => JSON.stringify(value ?? null),
+  read: <T>(value: unknown, fallback: T): T => {
+    if (value === null || value === undefined || value === '') return fallback;
+    if (typeof value !== 'string') return value as T;
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return fallback;
+    }
+  },
+};
+
+export const bool = {
+  write: (v: boolean): number => (v ? 1 : 0),
+  read: (v: unknown): boolean => v === 1 || v === true || v === '1',
+};
+
+/** Escapes % _ and \ so user text is matched literally inside LIKE. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Case-insensitive "contains" on both dialects (SQLite LIKE is already ASCII case-insensitive). */
+export function containsText(dialect: Dialect, column: Expression<unknown>, needle: string) {
+  const pattern = `%${escapeLike(needle)}%`;
+  return dialect === 'postgres'
+    ? sql<SqlBool>`${column} ILIKE ${pattern} ESCAPE '\\'`
+    : sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
+}
+
+export function startsWithText(dialect: Dialect, column: Expression<unknown>, prefix: string) {
+  const pattern = `${escapeLike(prefix)}%`;
+  return dialect === 'postgres'
+    ? sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`
+    : sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
+}
+
+/** ISO-8601 UTC timestamp with milliseconds: fixed width, so text order is time order. */
+export const isoNow = (d: Date): string => d.toISOString();

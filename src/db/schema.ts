@@ -1,0 +1,159 @@
+// The Kysely type of the whole database: one interface per table, in the order the migrations
+// create them. Portable types only (see docs/ARCHITECTURE.md "One schema, two databases"):
+// ids are UUIDv7 text, timestamps ISO-8601 UTC text, business dates 'YYYY-MM-DD' text,
+// booleans integer 0/1, JSON text (read and written through db/codecs.ts).
+
+export type TownTable = { code: string; name: string; name_en: string; kind: string; sort: number };
+
+export type IndustryTable = {
+  code: string;
+  level: string;
+  section: string;
+  name: string;
+  name_en: string;
+  parent_code: string | null;
+};
+
+export type ProductCategoryTable = {
+  id: string;
+  code: string;
+  name: string;
+  name_en: string;
+  parent_code: string | null;
+  industry_code: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+};
+
+export type EnterpriseTable = {
+  id: string;
+  uscc: string;
+  name: string;
+  legal_representative: string | null;
+  registered_address: string | null;
+  town_code: string;
+  industry_code: string | null;
+  registered_on: string | null;
+  status: string;
+  scale: string | null;
+  tags: string; // JSON array, kept in step with enterprise_tags
+  created_at: string;
+  updated_at: string;
+  version: number;
+};
+
+export type EnterpriseTagTable = { enterprise_id: string; tag: string };
+
+export type EnterpriseProfileTable = {
+  id: string;
+  enterprise_id: string;
+  kind: string;
+  details: string; // JSON object
+  since: string | null;
+  created_at: string;
+};
+
+export type EnterpriseContactTable = {
+  id: string;
+  enterprise_id: string;
+  name: string;
+  role: string | null;
+  phone: string | null;
+  email: string | null;
+  resident_id: string | null;
+  created_at: string;
+};
+
+export type UserTable = {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  town_code: string | null;
+  enterprise_id: string | null;
+  active: number;
+  failed_logins: number;
+  locked_until: string | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type SessionTable = {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+};
+
+export type ApiTokenTable = {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+};
+
+export type AuditLogTable = {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  enterprise_id: string | null;
+  before: string | null; // JSON
+  after: string | null; // JSON
+  request_id: string | null;
+};
+
+export type OutboxEventTable = {
+  id: string;
+  type: string;
+  occurred_at: string;
+  recorded_at: string;
+  enterprise_id: string | null;
+  aggregate_id: string | null;
+  producer: string;
+  payload: string; // JSON
+};
+
+export type EventDeliveryTable = { event_id: string; handler: string; processed_at: string };
+
+export type JobRunTable = {
+  job: string;
+  period_key: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  detail: string | null;
+};
+
+export type Database = {
+  towns: TownTable;
+  industries: IndustryTable;
+  product_categories: ProductCategoryTable;
+  enterprises: EnterpriseTable;
+  enterprise_tags: EnterpriseTagTable;
+  enterprise_profiles: EnterpriseProfileTable;
+  enterprise_contacts: EnterpriseContactTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  outbox_events: OutboxEventTable;
+  event_deliveries: EventDeliveryTable;
+  job_runs: JobRunTable;
+};
