@@ -1,0 +1,51 @@
+// Test databases: every DB test suite runs once per dialect in DIALECTS. SQLite always; PostgreSQL
+// when TEST_POSTGRES_URL is set (and under CI=true it must be, see scripts/test.js). Each context is
+// a fresh, migrated database: a temp file on SQLite, a new schema on PostgreSQL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Clock } from '../core/clock.js';
+import { loadConfig } from '../core/config.js';
+import { newId } from '../core/ids.js';
+import { createRuntime, type Runtime } from '../platform/bootstrap.js';
+
+export type TestDialect = 'sqlite' | 'postgres';
+
+export const DIALECTS: TestDialect[] = process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export async function testContext(dialect: TestDialect, opts: { clock?: Clock } = {}): Promise<Runtime> {
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-test-'));
+    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}` });
+    const rt = await createRuntime(config, { clock: opts.clock });
+    return {
+      ...rt,
+      close: async () => {
+        await rt.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const base = process.env.TEST_POSTGRES_URL;
+  if (!base) throw new Error('TEST_POSTGRES_URL is not set');
+  const schema = `t_${newId().replaceAll('-', '').slice(-16)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const config = loadConfig({ DATABASE_URL: url.toString() });
+  const rt = await createRuntime(config, { clock: opts.clock, poolSize: 4 });
+  return {
+    ...rt,
+    close: async () => {
+      await rt.close();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
