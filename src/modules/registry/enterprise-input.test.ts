@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cleanText, parseBusinessDate, type ReferenceLookup, validateEnterprise } from './enterprise-input.js';
+
+const refs: ReferenceLookup = {
+  town: (raw) => ({ '441900119': '441900119', 长安镇: '441900119', 长安: '441900119' })[raw],
+  industry: (raw) => (['39', '38', 'C'].includes(raw) ? raw : undefined),
+};
+const TODAY = '2026-11-26';
+const good = { uscc: '91441900MA4UJ2TEX1', name: '东莞市测试电子有限公司', townCode: '长安镇', industryCode: '39', registeredOn: '2015-03-02' };
+
+describe('parseBusinessDate', () => {
+  it.each([
+    ['2024-02-29', '2024-02-29'],
+    ['2024/2/29', '2024-02-29'],
+    ['2024年2月29日', '2024-02-29'],
+    ['20240229', '2024-02-29'],
+    ['2024.12.31', '2024-12-31'],
+  ])('reads %s', (raw, want) => expect(parseBusinessDate(raw)).toBe(want));
+
+  it.each(['2023-02-29', '2100-02-29', '2024-04-31', '2024-13-01', '2024-00-10', 'yesterday', '2024-1', ''])(
+    'rejects %s',
+    (raw) => expect(parseBusinessDate(raw)).toBeNull(),
+  );
+
+  it('accepts exactly the calendar dates (property)', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }), (d) => {
+        const iso = d.toISOString().slice(0, 10);
+        expect(parseBusinessDate(iso)).toBe(iso);
+        expect(parseBusinessDate(iso.replaceAll('-', '/'))).toBe(iso);
+      }),
+    );
+  });
+});
+
+describe('cleanText', () => {
+  it('folds full-width characters and trims', () => {
+    expect(cleanText('　９１４４１９００ＭＡ４ＵＪ２ＴＥＸ１ ')).toBe('91441900MA4UJ2TEX1');
+    expect(cleanText('   ')).toBeNull();
+    expect(cleanText(null)).toBeNull();
+  });
+});
+
+describe('validateEnterprise', () => {
+  it('normalises a good row', () => {
+    const r = validateEnterprise({ ...good, status: '存续', scale: '小型', tags: '出口企业；高新技术企业' }, refs, TODAY);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value).toMatchObject({ townCode: '441900119', status: 'operating', scale: 'small', tags: ['exporter', 'highTech'] });
+    }
+  });
+
+  it('defaults the status to operating', () => {
+    const r = validateEnterprise(good, refs, TODAY);
+    expect(r.ok && r.value.status).toBe('operating');
+  });
+
+  it('reports every problem of a row, each with its field and code', () => {
+    const r = validateEnterprise(
+      { uscc: '91441900MA4UJ2TEX2', name: '', townCode: '火星镇', industryCode: '99', registeredOn: '2027-01-01', status: '倒闭', scale: '巨型', tags: '不存在' },
+      refs,
+      TODAY,
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      const byField = Object.fromEntries(r.errors.map((e) => [e.field, e.code]));
+      expect(byField).toEqual({
+        uscc: 'USCC_CHECK',
+        name: 'REQUIRED',
+        townCode: 'UNKNOWN_TOWN',
+        industryCode: 'UNKNOWN_INDUSTRY',
+        registeredOn: 'FUTURE_DATE',
+        status: 'INVALID_STATUS',
+        scale: 'INVALID_SCALE',
+        tags: 'UNKNOWN_TAG',
+      });
+      for (const e of r.errors) expect(e.message.zh.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('accepts a registration date of today and rejects tomorrow', () => {
+    expect(validateEnterprise({ ...good, registeredOn: TODAY }, refs, TODAY).ok).toBe(true);
+    expect(validateEnterprise({ ...good, registeredOn: '2026-11-27' }, refs, TODAY).ok).toBe(false);
+  });
+});

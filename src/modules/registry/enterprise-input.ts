@@ -1,0 +1,221 @@
+// Validation of enterprise data, shared by the API, the import and the seed, so that a row is
+// judged by the same rules wherever it comes from.
+import type { FieldError, Message } from '../../core/errors.js';
+import { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from './migrations.js';
+import { validateUscc } from './uscc.js';
+
+export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
+export type EnterpriseScale = (typeof ENTERPRISE_SCALES)[number];
+
+export type EnterpriseInput = {
+  uscc: string;
+  name: string;
+  legalRepresentative: string | null;
+  registeredAddress: string | null;
+  townCode: string;
+  industryCode: string | null;
+  registeredOn: string | null;
+  status: EnterpriseStatus;
+  scale: EnterpriseScale | null;
+  tags: string[];
+};
+
+export type ReferenceLookup = {
+  /** town code or Chinese/English name → town code */
+  town: (raw: string) => string | undefined;
+  industry: (raw: string) => string | undefined;
+};
+
+export const STATUS_LABELS: Record<EnterpriseStatus, string> = {
+  operating: '存续',
+  suspended: '停业',
+  cancelled: '注销',
+  revoked: '吊销',
+};
+export const SCALE_LABELS: Record<EnterpriseScale, string> = {
+  large: '大型',
+  medium: '中型',
+  small: '小型',
+  micro: '微型',
+};
+
+const STATUS_ALIASES: Record<string, EnterpriseStatus> = {
+  operating: 'operating',
+  存续: 'operating',
+  在业: 'operating',
+  开业: 'operating',
+  在营: 'operating',
+  suspended: 'suspended',
+  停业: 'suspended',
+  歇业: 'suspended',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  注销: 'cancelled',
+  revoked: 'revoked',
+  吊销: 'revoked',
+};
+const SCALE_ALIASES: Record<string, EnterpriseScale> = {
+  large: 'large',
+  大型: 'large',
+  大: 'large',
+  medium: 'medium',
+  中型: 'medium',
+  中: 'medium',
+  small: 'small',
+  小型: 'small',
+  小: 'small',
+  micro: 'micro',
+  微型: 'micro',
+  微: 'micro',
+};
+
+export const TAG_LABELS: Record<string, string> = {
+  exporter: '出口企业',
+  keyEnergyUnit: '重点用能单位',
+  highTech: '高新技术企业',
+  aboveScale: '规模以上工业企业',
+  licensedProducer: '获证生产企业',
+  famousBrand: '广东省名牌产品企业',
+  standardLeader: '标准主导制定单位',
+};
+const TAG_ALIASES: Record<string, string> = Object.fromEntries(
+  Object.entries(TAG_LABELS).flatMap(([k, zh]) => [
+    [k.toLowerCase(), k],
+    [zh, k],
+  ]),
+);
+
+const msg = (zh: string, en: string): Message => ({ zh, en });
+
+/** Full-width → half-width and trimmed; empty becomes null. */
+export function cleanText(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const s = String(raw)
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ')
+    .trim();
+  return s === '' ? null : s;
+}
+
+const DATE_FORMS = [/^(\d{4})-(\d{1,2})-(\d{1,2})$/, /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/, /^(\d{4})\.(\d{1,2})\.(\d{1,2})$/, /^(\d{4})年(\d{1,2})月(\d{1,2})日$/, /^(\d{4})(\d{2})(\d{2})$/];
+
+/** Accepts the date forms people type in China; returns 'YYYY-MM-DD' or null when invalid. */
+export function parseBusinessDate(raw: string): string | null {
+  for (const re of DATE_FORMS) {
+    const m = re.exec(raw);
+    if (!m) continue;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const dt = new Date(Date.UTC(y, mo - 1, d));
+    if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+    return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  }
+  return null;
+}
+
+export type RawEnterprise = Partial<Record<keyof EnterpriseInput, unknown>>;
+
+/**
+ * Checks one enterprise and normalises it. `today` bounds the registration date.
+ * Returns every problem found, not just the first, so an import report is complete.
+ */
+export function validateEnterprise(
+  raw: RawEnterprise,
+  refs: ReferenceLookup,
+  today: string,
+): { ok: true; value: EnterpriseInput } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const err = (field: string, code: string, m: Message) => errors.push({ field, code, message: m });
+
+  const usccRaw = cleanText(raw.uscc);
+  let uscc = '';
+  if (!usccRaw) err('uscc', 'REQUIRED', msg('统一社会信用代码不能为空', 'USCC is required'));
+  else {
+    const v = validateUscc(usccRaw);
+    if (v.ok) uscc = v.value;
+    else err('uscc', v.code, v.message);
+  }
+
+  const name = cleanText(raw.name);
+  if (!name) err('name', 'REQUIRED', msg('企业名称不能为空', 'Name is required'));
+  else if (name.length > 100) err('name', 'TOO_LONG', msg('企业名称不能超过100个字符', 'Name is over 100 characters'));
+
+  const townRaw = cleanText(raw.townCode);
+  let townCode = '';
+  if (!townRaw) err('townCode', 'REQUIRED', msg('所属镇街不能为空', 'Town is required'));
+  else {
+    const t = refs.town(townRaw);
+    if (t) townCode = t;
+    else err('townCode', 'UNKNOWN_TOWN', msg(`未知的镇街：${townRaw}`, `Unknown town: ${townRaw}`));
+  }
+
+  const industryRaw = cleanText(raw.industryCode);
+  let industryCode: string | null = null;
+  if (industryRaw) {
+    const i = refs.industry(industryRaw);
+    if (i) industryCode = i;
+    else
+      err('industryCode', 'UNKNOWN_INDUSTRY', msg(`未知的行业代码：${industryRaw}`, `Unknown industry code: ${industryRaw}`));
+  }
+
+  const dateRaw = cleanText(raw.registeredOn);
+  let registeredOn: string | null = null;
+  if (dateRaw) {
+    registeredOn = parseBusinessDate(dateRaw);
+    if (!registeredOn)
+      err('registeredOn', 'INVALID_DATE', msg(`成立日期无效：${dateRaw}`, `Invalid registration date: ${dateRaw}`));
+    else if (registeredOn > today)
+      err('registeredOn', 'FUTURE_DATE', msg('成立日期不能晚于今天', 'Registration date is in the future'));
+    else if (registeredOn < '1949-10-01')
+      err('registeredOn', 'TOO_EARLY', msg('成立日期早于1949-10-01', 'Registration date before 1949-10-01'));
+  }
+
+  const statusRaw = cleanText(raw.status);
+  let status: EnterpriseStatus = 'operating';
+  if (statusRaw) {
+    const s = STATUS_ALIASES[statusRaw.toLowerCase()];
+    if (s) status = s;
+    else err('status', 'INVALID_STATUS', msg(`未知的经营状态：${statusRaw}（应为存续、停业、注销或吊销）`, `Unknown status: ${statusRaw}`));
+  }
+
+  const scaleRaw = cleanText(raw.scale);
+  let scale: EnterpriseScale | null = null;
+  if (scaleRaw) {
+    const s = SCALE_ALIASES[scaleRaw.toLowerCase()];
+    if (s) scale = s;
+    else err('scale', 'INVALID_SCALE', msg(`未知的企业规模：${scaleRaw}（应为大型、中型、小型或微型）`, `Unknown scale: ${scaleRaw}`));
+  }
+
+  const tags: string[] = [];
+  const tagList = Array.isArray(raw.tags) ? raw.tags.map(String) : (cleanText(raw.tags) ?? '').split(/[;；,，、|]/);
+  for (const t of tagList.map((x) => x.trim()).filter(Boolean)) {
+    const k = TAG_ALIASES[t.toLowerCase()] ?? TAG_ALIASES[t];
+    if (k) {
+      if (!tags.includes(k)) tags.push(k);
+    } else err('tags', 'UNKNOWN_TAG', msg(`未知的企业标签：${t}`, `Unknown tag: ${t}`));
+  }
+  tags.sort();
+
+  const legalRepresentative = cleanText(raw.legalRepresentative);
+  if (legalRepresentative && legalRepresentative.length > 50)
+    err('legalRepresentative', 'TOO_LONG', msg('法定代表人姓名过长', 'Legal representative is too long'));
+  const registeredAddress = cleanText(raw.registeredAddress);
+  if (registeredAddress && registeredAddress.length > 200)
+    err('registeredAddress', 'TOO_LONG', msg('注册地址不能超过200个字符', 'Address is over 200 characters'));
+
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      uscc,
+      name: name!,
+      legalRepresentative,
+      registeredAddress,
+      townCode,
+      industryCode,
+      registeredOn,
+      status,
+      scale,
+      tags,
+    },
+  };
+}

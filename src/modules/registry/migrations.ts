@@ -1,0 +1,127 @@
+import { sql } from 'kysely';
+import type { AppMigration } from '../../db/migrate.js';
+
+export const ENTERPRISE_STATUSES = ['operating', 'suspended', 'cancelled', 'revoked'] as const;
+export const ENTERPRISE_SCALES = ['large', 'medium', 'small', 'micro'] as const;
+export const PROFILE_KINDS = [
+  'lab',
+  'maintenanceUnit',
+  'metrologyAgency',
+  'vehicleInspectionStation',
+  'instrumentManufacturer',
+] as const;
+
+const inList = (col: string, values: readonly string[]) =>
+  sql.raw(`${col} in (${values.map((v) => `'${v}'`).join(',')})`);
+
+export const registryMigrations: AppMigration[] = [
+  {
+    name: '0100_registry_reference',
+    async up(db) {
+      await db.schema
+        .createTable('towns')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('subdistrict','town','area')`))
+        .addColumn('sort', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('industries')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('level', 'text', (c) => c.notNull().check(sql`level in ('section','division')`))
+        .addColumn('section', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('parent_code', 'text')
+        .execute();
+      await db.schema
+        .createTable('product_categories')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('code', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_en', 'text', (c) => c.notNull())
+        .addColumn('parent_code', 'text')
+        .addColumn('industry_code', 'text', (c) => c.references('industries.code'))
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1).check(sql`active in (0,1)`))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: '0101_registry_enterprises',
+    async up(db) {
+      await db.schema
+        .createTable('enterprises')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('uscc', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('legal_representative', 'text')
+        .addColumn('registered_address', 'text')
+        .addColumn('town_code', 'text', (c) => c.notNull().references('towns.code'))
+        .addColumn('industry_code', 'text', (c) => c.references('industries.code'))
+        .addColumn('registered_on', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().check(inList('status', ENTERPRISE_STATUSES)))
+        .addColumn('scale', 'text', (c) => c.check(inList('scale', ENTERPRISE_SCALES)))
+        .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      // Keyset pagination walks (name, id); filters narrow by town, industry, status first.
+      await db.schema.createIndex('enterprises_name').on('enterprises').columns(['name', 'id']).execute();
+      await db.schema
+        .createIndex('enterprises_town')
+        .on('enterprises')
+        .columns(['town_code', 'name', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('enterprises_industry')
+        .on('enterprises')
+        .columns(['industry_code', 'name', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('enterprises_status')
+        .on('enterprises')
+        .columns(['status', 'name', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('enterprise_tags')
+        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('enterprise_tags_pk', ['enterprise_id', 'tag'])
+        .execute();
+      await db.schema.createIndex('enterprise_tags_tag').on('enterprise_tags').columns(['tag', 'enterprise_id']).execute();
+
+      await db.schema
+        .createTable('enterprise_profiles')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull().check(inList('kind', PROFILE_KINDS)))
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('since', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('enterprise_profiles_kind', ['enterprise_id', 'kind'])
+        .execute();
+
+      await db.schema
+        .createTable('enterprise_contacts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text')
+        .addColumn('phone', 'text')
+        .addColumn('email', 'text')
+        .addColumn('resident_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('enterprise_contacts_enterprise')
+        .on('enterprise_contacts')
+        .column('enterprise_id')
+        .execute();
+    },
+  },
+];
