@@ -1,0 +1,106 @@
+// Password hashing (argon2id, OWASP parameters) and the password rules every new password obeys.
+import { hash, verify } from '@node-rs/argon2';
+import { AppError, type FieldError } from '../../core/errors.js';
+
+/** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
+export const ARGON2_OPTIONS = {
+  algorithm: 2, // Algorithm.Argon2id (an ambient const enum: not importable under isolatedModules)
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export const PASSWORD_MIN_LENGTH = 10;
+/** Upper bound so nobody can make the server hash megabytes. */
+export const PASSWORD_MAX_LENGTH = 128;
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+/** True when `password` matches `passwordHash`; false for a wrong password or a malformed hash. */
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummy: Promise<string> | null = null;
+/**
+ * Verifies against a fixed hash with the same parameters and returns false, so a login for an
+ * unknown username takes as long as one for a known username with a wrong password.
+ */
+export async function verifyDummy(password: string): Promise<false> {
+  dummy ??= hashPassword('zhihui-dummy-password-never-valid');
+  await verifyPassword(await dummy, password);
+  return false;
+}
+
+/** The character classes counted by the rules: an upper- or lower-case letter, a digit, anything else. */
+export function passwordClasses(password: string) {
+  return {
+    upper: /\p{Lu}/u.test(password),
+    lower: /\p{Ll}/u.test(password),
+    digit: /\p{Nd}/u.test(password),
+    // Punctuation, spaces, and letters without case (e.g. Chinese characters) count as symbols.
+    symbol: /[^\p{Lu}\p{Ll}\p{Nd}]/u.test(password),
+  };
+}
+
+/**
+ * The password rules: at least 10 characters (at most 128), at least 3 of the 4 classes, and not
+ * the username. Returns every rule broken, as field errors on `field`.
+ */
+export function passwordProblems(password: string, username: string, field = 'password'): FieldError[] {
+  const problems: FieldError[] = [];
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) {
+    problems.push({
+      field,
+      code: 'PASSWORD_TOO_SHORT',
+      message: {
+        zh: `密码至少需要 ${PASSWORD_MIN_LENGTH} 个字符`,
+        en: `The password must have at least ${PASSWORD_MIN_LENGTH} characters`,
+      },
+    });
+  }
+  if (length > PASSWORD_MAX_LENGTH) {
+    problems.push({
+      field,
+      code: 'PASSWORD_TOO_LONG',
+      message: {
+        zh: `密码不能超过 ${PASSWORD_MAX_LENGTH} 个字符`,
+        en: `The password must have at most ${PASSWORD_MAX_LENGTH} characters`,
+      },
+    });
+  }
+  const classes = Object.values(passwordClasses(password)).filter(Boolean).length;
+  if (classes < 3) {
+    problems.push({
+      field,
+      code: 'PASSWORD_TOO_WEAK',
+      message: {
+        zh: '密码须包含大写字母、小写字母、数字、符号中的至少三类',
+        en: 'The password must contain at least 3 of: upper-case letters, lower-case letters, digits, symbols',
+      },
+    });
+  }
+  if (username && password.trim().toLowerCase() === username.trim().toLowerCase()) {
+    problems.push({
+      field,
+      code: 'PASSWORD_IS_USERNAME',
+      message: { zh: '密码不能与用户名相同', en: 'The password must not be the username' },
+    });
+  }
+  return problems;
+}
+
+/** Throws VALIDATION_FAILED (field `password` unless told) when the password breaks a rule. */
+export function assertPasswordAcceptable(password: string, username: string, field = 'password'): void {
+  const problems = passwordProblems(password, username, field);
+  if (problems.length > 0) {
+    throw new AppError('VALIDATION_FAILED', { fields: problems, message: problems[0]!.message });
+  }
+}

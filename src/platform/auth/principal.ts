@@ -1,0 +1,31 @@
+// Small shared pieces: the username rule and the AuthUser built from a users row.
+import type { Selectable } from 'kysely';
+import type { UserTable } from '../../db/schema.js';
+import { type AuthUser, isRole } from './policies.js';
+
+/** 3–32 of a-z 0-9 . _ - (input is trimmed and lower-cased first, so logins are case-insensitive). */
+export const USERNAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
+
+export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase();
+
+export type PrincipalRow = Pick<
+  Selectable<UserTable>,
+  'id' | 'username' | 'display_name' | 'role' | 'town_code' | 'enterprise_id'
+>;
+
+export function authUserOf(row: PrincipalRow, via: AuthUser['via']): AuthUser {
+  if (!isRole(row.role)) throw new Error(`users.role "${row.role}" is not a known role`);
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    townCode: row.town_code,
+    enterpriseId: row.enterprise_id,
+    via,
+  };
+}
+
+/** A business time in Asia/Shanghai (UTC+8, no daylight saving) as 'YYYY-MM-DD HH:mm'. */
+export const shanghaiMinute = (d: Date): string =>
+  new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
