@@ -29,6 +29,10 @@ export type Config = {
   uploadMaxMb: number;
   /** BODY_MAX_KB: largest accepted JSON body (default 512). */
   bodyMaxKb: number;
+  /** TRUST_PROXY: addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated
+   *  (e.g. `127.0.0.1,10.0.0.0/8`); empty (default) trusts none, so clients cannot fake their IP
+   *  to dodge the login rate limit. */
+  trustProxy: string[];
   /** TZ_BUSINESS: the time zone business dates are reckoned in (fixed: Asia/Shanghai). */
   businessTimeZone: 'Asia/Shanghai';
 };
@@ -83,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     uploadMaxMb: int(env, 'UPLOAD_MAX_MB', 20, 1, 1024),
     bodyMaxKb: int(env, 'BODY_MAX_KB', 512, 1, 100 * 1024),
+    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     businessTimeZone: 'Asia/Shanghai',
   };
 }

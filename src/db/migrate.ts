@@ -1,6 +1,6 @@
 // Runs the static list of migrations (platform first, then each module in dependency order)
 // with Kysely's Migrator, on either dialect. Migrations never change once released.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db, Dialect } from './connect.js';
 
 export type AppMigration = {
@@ -15,9 +15,16 @@ export async function migrateToLatest(db: Db, dialect: Dialect, migrations: AppM
         migrations.map((m): [string, Migration] => [m.name, { up: (k) => m.up(k, dialect) }]),
       ),
   };
+  // Kysely looks for its table in any schema unless told which: on PostgreSQL name ours, so that
+  // databases living in separate schemas (tests, tenants) never see each other's migrations.
+  const migrationTableSchema =
+    dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db,
     provider,
+    migrationTableSchema,
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
   });

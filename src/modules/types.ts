@@ -18,5 +18,5 @@ export type ZhihuiModule = {
   routes?: (app: FastifyInstance, ctx: AppContext) => Promise<void>;
   eventHandlers?: EventHandler[];
   jobs?: Job[];
-  seed?: (ctx: AppContext, opts: SeedOptions) => Promise<void>;
+  seed?: (ctx: AppContext, opts: SeedOptions) => Promise<unknown>;
 };

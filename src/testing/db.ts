@@ -12,12 +12,15 @@ import { createRuntime, type Runtime } from '../platform/bootstrap.js';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
+// Tests play a reverse proxy on loopback, so they can vary the client address with X-Forwarded-For.
+const TEST_PROXY = '127.0.0.1';
+
 export const DIALECTS: TestDialect[] = process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export async function testContext(dialect: TestDialect, opts: { clock?: Clock } = {}): Promise<Runtime> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-test-'));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}` });
+    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`, TRUST_PROXY: TEST_PROXY });
     const rt = await createRuntime(config, { clock: opts.clock });
     return {
       ...rt,
@@ -36,16 +39,25 @@ export async function testContext(dialect: TestDialect, opts: { clock?: Clock } 
   await admin.end();
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const config = loadConfig({ DATABASE_URL: url.toString() });
-  const rt = await createRuntime(config, { clock: opts.clock, poolSize: 4 });
+  const config = loadConfig({ DATABASE_URL: url.toString(), TRUST_PROXY: TEST_PROXY });
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  };
+  let rt: Runtime;
+  try {
+    rt = await createRuntime(config, { clock: opts.clock, poolSize: 4 });
+  } catch (err) {
+    await drop();
+    throw err;
+  }
   return {
     ...rt,
     close: async () => {
       await rt.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
+      await drop();
     },
   };
 }

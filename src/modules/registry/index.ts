@@ -1,0 +1,17 @@
+import type { ZhihuiModule } from '../types.js';
+import { registryMigrations } from './migrations.js';
+import { loadRegistryReferenceData } from './reference.js';
+import { registryRoutes } from './routes.js';
+import { seedRegistry } from './seed.js';
+
+export const registry: ZhihuiModule = {
+  name: 'registry',
+  migrations: registryMigrations,
+  loadReferenceData: loadRegistryReferenceData,
+  routes: registryRoutes,
+  seed: seedRegistry,
+};
+
+// The small read API other modules may use.
+export { findEnterpriseByUscc, findEnterpriseById } from './enterprises.js';
+export { validateUscc, normalizeUscc } from './uscc.js';

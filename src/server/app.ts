@@ -1,0 +1,144 @@
+// Assembles the HTTP application: platform plugins, auth, every module's routes, the OpenAPI
+// document at /api/docs, health, and the web app (SPA) from web/dist.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { MODULES } from '../modules/index.js';
+import { authPlugin } from '../platform/auth/plugin.js';
+import { authRoutes } from '../platform/auth/routes.js';
+import type { AppContext } from '../platform/context.js';
+import { errorHandler, sendProblem } from './errors.js';
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const VERSION = '0.1.0';
+
+export type BuildOptions = { logger?: boolean; webDist?: string };
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ? { level: ctx.config.logLevel } : false,
+    genReqId: () => newId(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: ctx.config.bodyMaxKb * 1024,
+    trustProxy: ctx.config.trustProxy.length ? ctx.config.trustProxy : false,
+    ajv: {
+      // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
+  });
+
+  app.setErrorHandler(errorHandler);
+  // JSON and multipart only: anything else is 415, not a string handed to a handler.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // antd and swagger-ui inject styles at run time
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.uploadMaxMb * 1024 * 1024, files: 1, fields: 10, parts: 12 },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '质汇 Zhihui API',
+        version: VERSION,
+        description: '东莞质量强市综合监管平台接口。Authenticated routes take the session cookie (with x-csrf-token on writes) or `Authorization: Bearer zh_…`. Public routes live under /api/v1/public/.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'zh_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
+
+  await authPlugin(app, ctx);
+  await authRoutes(app, ctx);
+
+  app.get(
+    '/api/health',
+    {
+      config: { policy: 'public' },
+      schema: {
+        tags: ['platform'],
+        summary: '健康检查 Liveness and database reachability',
+        response: {
+          200: Type.Object({ status: Type.String(), database: Type.String(), dialect: Type.String(), version: Type.String() }),
+          503: Type.Object({ status: Type.String(), database: Type.String(), dialect: Type.String(), version: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      let database = 'up';
+      try {
+        await sql`select 1`.execute(ctx.db);
+      } catch {
+        database = 'down';
+      }
+      reply.code(database === 'up' ? 200 : 503);
+      return { status: database === 'up' ? 'ok' : 'degraded', database, dialect: ctx.dialect, version: VERSION };
+    },
+  );
+
+  for (const m of MODULES) await m.routes?.(app, ctx);
+
+  // The web app: built files from web/dist, and index.html for every client-side route.
+  const webDist = opts.webDist ?? WEB_DIST;
+  const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, serve: false });
+  app.get('/*', { config: { policy: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const urlPath = decodeURIComponent(req.url.split('?')[0] ?? '/');
+    if (urlPath.startsWith('/api/')) throw new AppError('ROUTE_NOT_FOUND');
+    if (!hasWeb) {
+      return reply
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><meta charset="utf-8"><title>质汇 Zhihui</title><p>Web app not built: run <code>npm run build:web</code>. API docs: <a href="/api/docs">/api/docs</a></p>');
+    }
+    const rel = path.normalize(urlPath).replace(/^(\.\.[/\\])+/, '').replace(/^[/\\]+/, '');
+    const file = path.join(webDist, rel);
+    if (rel && file.startsWith(webDist) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      if (rel.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      return reply.sendFile(rel);
+    }
+    reply.header('cache-control', 'no-cache');
+    return reply.sendFile('index.html');
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, new AppError('ROUTE_NOT_FOUND')));
+  return app;
+}
