@@ -6,12 +6,12 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { isAppError } from '../core/errors.js';
-import { MODULES, allEventHandlers, allJobs } from '../modules/index.js';
+import { allEventHandlers, allJobs, MODULES } from '../modules/index.js';
 import type { SeedScale } from '../modules/types.js';
-import { consoleLogger, createRuntime, type Runtime } from '../platform/bootstrap.js';
 import { purgeSessionsJob } from '../platform/auth/sessions.js';
-import { startScheduler } from '../platform/jobs.js';
+import { consoleLogger, createRuntime, type Runtime } from '../platform/bootstrap.js';
 import { startDispatcher } from '../platform/events/dispatcher.js';
+import { startScheduler } from '../platform/jobs.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
 import { DEMO_PASSWORD, ensureDemoData } from './demo.js';
 import { runExport, runImport } from './import-export.js';
@@ -31,10 +31,21 @@ function buildWebIfMissing() {
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
   console.log('首次启动：正在构建网页端 (vite build)… / Building the web app once…');
   const root = path.resolve(WEB_DIST, '../..');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) console.error('网页端构建失败，API 仍可使用 / Web build failed; the API still runs.');
 }
 
@@ -55,7 +66,10 @@ program
       const bar = progressBar('载入演示数据 Loading demo city');
       const demo = await ensureDemoData(rt, { onProgress: bar.update });
       bar.stop();
-      if (demo) console.log(`演示数据已载入：${demo.enterprises} 家企业 / Demo city loaded: ${demo.enterprises} enterprises`);
+      if (demo)
+        console.log(
+          `演示数据已载入：${demo.enterprises} 家企业 / Demo city loaded: ${demo.enterprises} enterprises`,
+        );
     }
     const app = await buildApp(rt, { logger: true });
     const stopJobs = startScheduler(rt, [purgeSessionsJob, ...allJobs()]);
@@ -70,7 +84,12 @@ program
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
     await app.listen({ port: config.port, host: config.host });
-    const users = await rt.db.selectFrom('users').select(['username', 'role']).orderBy('created_at').limit(10).execute();
+    const users = await rt.db
+      .selectFrom('users')
+      .select(['username', 'role'])
+      .orderBy('created_at')
+      .limit(10)
+      .execute();
     const url = `http://localhost:${config.port}`;
     console.log(`
 质汇 Zhihui 已启动 / is running
@@ -101,9 +120,12 @@ program
     withRuntime(async (rt) => {
       const start = performance.now();
       const bar = progressBar(`Seeding ${opts.scale}`);
-      for (const m of MODULES) await m.seed?.(rt, { scale: opts.scale, seed: opts.seed, onProgress: bar.update });
+      for (const m of MODULES)
+        await m.seed?.(rt, { scale: opts.scale, seed: opts.seed, onProgress: bar.update });
       bar.stop();
-      console.log(`Seeded ${opts.scale} (seed ${opts.seed}) in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      console.log(
+        `Seeded ${opts.scale} (seed ${opts.seed}) in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
     }),
   );
 
@@ -135,21 +157,33 @@ users
   .requiredOption('--username <name>', 'login name (3–32 of a-z 0-9 . _ -)')
   .requiredOption('--password <password>', 'at least 10 characters, 3 of: upper, lower, digit, symbol')
   .addOption(
-    new Option('--role <role>', 'role').choices(['admin', 'regulator', 'townOfficer', 'enterprise', 'lab', 'maintenanceUnit']).makeOptionMandatory(),
+    new Option('--role <role>', 'role')
+      .choices(['admin', 'regulator', 'townOfficer', 'enterprise', 'lab', 'maintenanceUnit'])
+      .makeOptionMandatory(),
   )
   .option('--display-name <name>', 'name shown in the app')
   .option('--town <code>', 'town code, for townOfficer')
   .option('--enterprise <uscc>', 'USCC of the enterprise, for enterprise, lab and maintenanceUnit')
-  .action((opts: { username: string; password: string; role: string; displayName?: string; town?: string; enterprise?: string }) =>
-    withRuntime(async (rt) => {
-      await usersAdd(rt, opts);
-      console.log(`User ${opts.username} (${opts.role}) created.`);
-    }),
+  .action(
+    (opts: {
+      username: string;
+      password: string;
+      role: string;
+      displayName?: string;
+      town?: string;
+      enterprise?: string;
+    }) =>
+      withRuntime(async (rt) => {
+        await usersAdd(rt, opts);
+        console.log(`User ${opts.username} (${opts.role}) created.`);
+      }),
   );
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isAppError(err)) {
-    console.error(`错误 ${err.code}: ${err.messages.zh}${err.fields.length ? `\n${err.fields.map((f) => `  ${f.field}: ${f.message.zh}`).join('\n')}` : ''}\nError: ${err.messages.en}`);
+    console.error(
+      `错误 ${err.code}: ${err.messages.zh}${err.fields.length ? `\n${err.fields.map((f) => `  ${f.field}: ${f.message.zh}`).join('\n')}` : ''}\nError: ${err.messages.en}`,
+    );
   } else if (err instanceof ConfigError) {
     console.error(`配置错误 Configuration error: ${err.message}`);
   } else {

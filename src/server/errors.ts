@@ -3,7 +3,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError, isAppError, toProblem } from '../core/errors.js';
 
-type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+type AjvError = {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+};
 
 const zhFor = (e: AjvError): string => {
   switch (e.keyword) {
@@ -35,8 +40,10 @@ const zhFor = (e: AjvError): string => {
 export function validationFields(errors: AjvError[], context: string): FieldError[] {
   return errors.map((e) => {
     let field = (e.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
-    if (e.keyword === 'required') field = [field, String(e.params?.missingProperty)].filter(Boolean).join('.');
-    if (e.keyword === 'additionalProperties') field = [field, String(e.params?.additionalProperty)].filter(Boolean).join('.');
+    if (e.keyword === 'required')
+      field = [field, String(e.params?.missingProperty)].filter(Boolean).join('.');
+    if (e.keyword === 'additionalProperties')
+      field = [field, String(e.params?.additionalProperty)].filter(Boolean).join('.');
     return {
       field: field || context,
       code: (e.keyword ?? 'invalid').toUpperCase(),
@@ -45,7 +52,9 @@ export function validationFields(errors: AjvError[], context: string): FieldErro
   });
 }
 
-export function toAppError(err: FastifyError & { validation?: AjvError[]; validationContext?: string }): AppError {
+export function toAppError(
+  err: FastifyError & { validation?: AjvError[]; validationContext?: string },
+): AppError {
   if (isAppError(err)) return err;
   if (err.validation) {
     const fields = validationFields(err.validation, err.validationContext ?? 'body');
@@ -79,7 +88,6 @@ export function toAppError(err: FastifyError & { validation?: AjvError[]; valida
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, err: AppError) {
   const problem = toProblem(err, req.url.split('?')[0], req.id);
-  if (err.code === 'RATE_LIMITED' || err.code === 'ACCOUNT_LOCKED') reply.header('retry-after', '60');
   return reply.code(err.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
 }
 

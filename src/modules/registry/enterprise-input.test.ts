@@ -1,13 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanText, parseBusinessDate, type ReferenceLookup, validateEnterprise } from './enterprise-input.js';
+import {
+  cleanText,
+  parseBusinessDate,
+  type ReferenceLookup,
+  validateEnterprise,
+} from './enterprise-input.js';
 
 const refs: ReferenceLookup = {
   town: (raw) => ({ '441900119': '441900119', 长安镇: '441900119', 长安: '441900119' })[raw],
   industry: (raw) => (['39', '38', 'C'].includes(raw) ? raw : undefined),
 };
 const TODAY = '2026-11-26';
-const good = { uscc: '91441900MA4UJ2TEX1', name: '东莞市测试电子有限公司', townCode: '长安镇', industryCode: '39', registeredOn: '2015-03-02' };
+const good = {
+  uscc: '91441900MA4UJ2TEX1',
+  name: '东莞市测试电子有限公司',
+  townCode: '长安镇',
+  industryCode: '39',
+  registeredOn: '2015-03-02',
+};
 
 describe('parseBusinessDate', () => {
   it.each([
@@ -25,11 +36,14 @@ describe('parseBusinessDate', () => {
 
   it('accepts exactly the calendar dates (property)', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }), (d) => {
-        const iso = d.toISOString().slice(0, 10);
-        expect(parseBusinessDate(iso)).toBe(iso);
-        expect(parseBusinessDate(iso.replaceAll('-', '/'))).toBe(iso);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }),
+        (d) => {
+          const iso = d.toISOString().slice(0, 10);
+          expect(parseBusinessDate(iso)).toBe(iso);
+          expect(parseBusinessDate(iso.replaceAll('-', '/'))).toBe(iso);
+        },
+      ),
     );
   });
 });
@@ -44,10 +58,19 @@ describe('cleanText', () => {
 
 describe('validateEnterprise', () => {
   it('normalises a good row', () => {
-    const r = validateEnterprise({ ...good, status: '存续', scale: '小型', tags: '出口企业；高新技术企业' }, refs, TODAY);
+    const r = validateEnterprise(
+      { ...good, status: '存续', scale: '小型', tags: '出口企业；高新技术企业' },
+      refs,
+      TODAY,
+    );
     expect(r.ok).toBe(true);
     if (r.ok) {
-      expect(r.value).toMatchObject({ townCode: '441900119', status: 'operating', scale: 'small', tags: ['exporter', 'highTech'] });
+      expect(r.value).toMatchObject({
+        townCode: '441900119',
+        status: 'operating',
+        scale: 'small',
+        tags: ['exporter', 'highTech'],
+      });
     }
   });
 
@@ -58,7 +81,16 @@ describe('validateEnterprise', () => {
 
   it('reports every problem of a row, each with its field and code', () => {
     const r = validateEnterprise(
-      { uscc: '91441900MA4UJ2TEX2', name: '', townCode: '火星镇', industryCode: '99', registeredOn: '2027-01-01', status: '倒闭', scale: '巨型', tags: '不存在' },
+      {
+        uscc: '91441900MA4UJ2TEX2',
+        name: '',
+        townCode: '火星镇',
+        industryCode: '99',
+        registeredOn: '2027-01-01',
+        status: '倒闭',
+        scale: '巨型',
+        tags: '不存在',
+      },
       refs,
       TODAY,
     );
@@ -82,5 +114,12 @@ describe('validateEnterprise', () => {
   it('accepts a registration date of today and rejects tomorrow', () => {
     expect(validateEnterprise({ ...good, registeredOn: TODAY }, refs, TODAY).ok).toBe(true);
     expect(validateEnterprise({ ...good, registeredOn: '2026-11-27' }, refs, TODAY).ok).toBe(false);
+  });
+});
+
+describe('names', () => {
+  it('keeps the full-width brackets of official names and folds ideographic spaces', () => {
+    const r = validateEnterprise({ ...good, name: '　东莞市甲乙电子（东莞）有限公司　' }, refs, TODAY);
+    expect(r.ok && r.value.name).toBe('东莞市甲乙电子（东莞）有限公司');
   });
 });

@@ -1,7 +1,7 @@
 // Validation of enterprise data, shared by the API, the import and the seed, so that a row is
 // judged by the same rules wherever it comes from.
 import type { FieldError, Message } from '../../core/errors.js';
-import { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from './migrations.js';
+import type { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from './migrations.js';
 import { validateUscc } from './uscc.js';
 
 export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
@@ -37,6 +37,20 @@ export const SCALE_LABELS: Record<EnterpriseScale, string> = {
   medium: '中型',
   small: '小型',
   micro: '微型',
+};
+
+/** Chinese names of the editable fields, for history and timeline texts. */
+export const FIELD_LABELS: Record<keyof EnterpriseInput, string> = {
+  uscc: '统一社会信用代码',
+  name: '企业名称',
+  legalRepresentative: '法定代表人',
+  registeredAddress: '注册地址',
+  townCode: '所属镇街',
+  industryCode: '行业',
+  registeredOn: '成立日期',
+  status: '登记状态',
+  scale: '企业规模',
+  tags: '标签',
 };
 
 const STATUS_ALIASES: Record<string, EnterpriseStatus> = {
@@ -97,7 +111,20 @@ export function cleanText(raw: unknown): string | null {
   return s === '' ? null : s;
 }
 
-const DATE_FORMS = [/^(\d{4})-(\d{1,2})-(\d{1,2})$/, /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/, /^(\d{4})\.(\d{1,2})\.(\d{1,2})$/, /^(\d{4})年(\d{1,2})月(\d{1,2})日$/, /^(\d{4})(\d{2})(\d{2})$/];
+/** Trimmed, ideographic spaces folded, empty → null; full-width brackets kept, as official names use them. */
+export function cleanName(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const s = String(raw).replace(/\u3000/g, ' ').replace(/\s+/g, ' ').trim();
+  return s === '' ? null : s;
+}
+
+const DATE_FORMS = [
+  /^(\d{4})-(\d{1,2})-(\d{1,2})$/,
+  /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/,
+  /^(\d{4})\.(\d{1,2})\.(\d{1,2})$/,
+  /^(\d{4})年(\d{1,2})月(\d{1,2})日$/,
+  /^(\d{4})(\d{2})(\d{2})$/,
+];
 
 /** Accepts the date forms people type in China; returns 'YYYY-MM-DD' or null when invalid. */
 export function parseBusinessDate(raw: string): string | null {
@@ -135,9 +162,10 @@ export function validateEnterprise(
     else err('uscc', v.code, v.message);
   }
 
-  const name = cleanText(raw.name);
+  const name = cleanName(raw.name);
   if (!name) err('name', 'REQUIRED', msg('企业名称不能为空', 'Name is required'));
-  else if (name.length > 100) err('name', 'TOO_LONG', msg('企业名称不能超过100个字符', 'Name is over 100 characters'));
+  else if (name.length > 100)
+    err('name', 'TOO_LONG', msg('企业名称不能超过100个字符', 'Name is over 100 characters'));
 
   const townRaw = cleanText(raw.townCode);
   let townCode = '';
@@ -154,7 +182,11 @@ export function validateEnterprise(
     const i = refs.industry(industryRaw);
     if (i) industryCode = i;
     else
-      err('industryCode', 'UNKNOWN_INDUSTRY', msg(`未知的行业代码：${industryRaw}`, `Unknown industry code: ${industryRaw}`));
+      err(
+        'industryCode',
+        'UNKNOWN_INDUSTRY',
+        msg(`未知的行业代码：${industryRaw}`, `Unknown industry code: ${industryRaw}`),
+      );
   }
 
   const dateRaw = cleanText(raw.registeredOn);
@@ -162,7 +194,11 @@ export function validateEnterprise(
   if (dateRaw) {
     registeredOn = parseBusinessDate(dateRaw);
     if (!registeredOn)
-      err('registeredOn', 'INVALID_DATE', msg(`成立日期无效：${dateRaw}`, `Invalid registration date: ${dateRaw}`));
+      err(
+        'registeredOn',
+        'INVALID_DATE',
+        msg(`成立日期无效：${dateRaw}`, `Invalid registration date: ${dateRaw}`),
+      );
     else if (registeredOn > today)
       err('registeredOn', 'FUTURE_DATE', msg('成立日期不能晚于今天', 'Registration date is in the future'));
     else if (registeredOn < '1949-10-01')
@@ -174,7 +210,12 @@ export function validateEnterprise(
   if (statusRaw) {
     const s = STATUS_ALIASES[statusRaw.toLowerCase()];
     if (s) status = s;
-    else err('status', 'INVALID_STATUS', msg(`未知的经营状态：${statusRaw}（应为存续、停业、注销或吊销）`, `Unknown status: ${statusRaw}`));
+    else
+      err(
+        'status',
+        'INVALID_STATUS',
+        msg(`未知的经营状态：${statusRaw}（应为存续、停业、注销或吊销）`, `Unknown status: ${statusRaw}`),
+      );
   }
 
   const scaleRaw = cleanText(raw.scale);
@@ -182,11 +223,18 @@ export function validateEnterprise(
   if (scaleRaw) {
     const s = SCALE_ALIASES[scaleRaw.toLowerCase()];
     if (s) scale = s;
-    else err('scale', 'INVALID_SCALE', msg(`未知的企业规模：${scaleRaw}（应为大型、中型、小型或微型）`, `Unknown scale: ${scaleRaw}`));
+    else
+      err(
+        'scale',
+        'INVALID_SCALE',
+        msg(`未知的企业规模：${scaleRaw}（应为大型、中型、小型或微型）`, `Unknown scale: ${scaleRaw}`),
+      );
   }
 
   const tags: string[] = [];
-  const tagList = Array.isArray(raw.tags) ? raw.tags.map(String) : (cleanText(raw.tags) ?? '').split(/[;；,，、|]/);
+  const tagList = Array.isArray(raw.tags)
+    ? raw.tags.map(String)
+    : (cleanText(raw.tags) ?? '').split(/[;；,，、|]/);
   for (const t of tagList.map((x) => x.trim()).filter(Boolean)) {
     const k = TAG_ALIASES[t.toLowerCase()] ?? TAG_ALIASES[t];
     if (k) {
@@ -195,10 +243,10 @@ export function validateEnterprise(
   }
   tags.sort();
 
-  const legalRepresentative = cleanText(raw.legalRepresentative);
+  const legalRepresentative = cleanName(raw.legalRepresentative);
   if (legalRepresentative && legalRepresentative.length > 50)
     err('legalRepresentative', 'TOO_LONG', msg('法定代表人姓名过长', 'Legal representative is too long'));
-  const registeredAddress = cleanText(raw.registeredAddress);
+  const registeredAddress = cleanName(raw.registeredAddress);
   if (registeredAddress && registeredAddress.length > 200)
     err('registeredAddress', 'TOO_LONG', msg('注册地址不能超过200个字符', 'Address is over 200 characters'));
 

@@ -6,13 +6,14 @@ import { AppError, notFound } from '../../core/errors.js';
 import { assertCan, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { eventsForEnterprise } from '../../platform/events/outbox.js';
 import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
+import { eventsForEnterprise } from '../../platform/events/outbox.js';
+import { FIELD_LABELS, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';
 import {
   createEnterprise,
+  type EnterpriseFilter,
   enterpriseDetail,
   enterpriseHistory,
-  type EnterpriseFilter,
   overviewStats,
   searchEnterprises,
   updateEnterprise,
@@ -30,15 +31,33 @@ import {
 } from './presenters.js';
 import { normalizeUscc } from './uscc.js';
 
+const SOURCE_LABELS: Record<string, string> = { api: '在线登记', import: '批量导入', seed: '初始数据' };
+
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const EnterpriseFilterQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 100, description: '名称关键字或统一社会信用代码（前缀）' })),
     town: Type.Optional(Type.String({ pattern: '^\\d{9}$', description: '镇街代码 (NBS 9 digits)' })),
-    industry: Type.Optional(Type.String({ pattern: '^([A-T]|\\d{2})$', description: 'GB/T 4754 门类字母或大类代码' })),
-    status: Type.Optional(Type.Union([Type.Literal('operating'), Type.Literal('suspended'), Type.Literal('cancelled'), Type.Literal('revoked')])),
-    scale: Type.Optional(Type.Union([Type.Literal('large'), Type.Literal('medium'), Type.Literal('small'), Type.Literal('micro')])),
+    industry: Type.Optional(
+      Type.String({ pattern: '^([A-T]|\\d{2})$', description: 'GB/T 4754 门类字母或大类代码' }),
+    ),
+    status: Type.Optional(
+      Type.Union([
+        Type.Literal('operating'),
+        Type.Literal('suspended'),
+        Type.Literal('cancelled'),
+        Type.Literal('revoked'),
+      ]),
+    ),
+    scale: Type.Optional(
+      Type.Union([
+        Type.Literal('large'),
+        Type.Literal('medium'),
+        Type.Literal('small'),
+        Type.Literal('micro'),
+      ]),
+    ),
     tag: Type.Optional(Type.String({ maxLength: 40 })),
   },
   { additionalProperties: false },
@@ -68,14 +87,29 @@ const EditableFields = {
 };
 
 const CreateBody = Type.Object(
-  { uscc: Type.String({ minLength: 1, maxLength: 40 }), ...EditableFields, name: Type.String({ minLength: 1, maxLength: 100 }), townCode: Type.String({ maxLength: 40 }) },
+  {
+    uscc: Type.String({ minLength: 1, maxLength: 40 }),
+    ...EditableFields,
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    townCode: Type.String({ maxLength: 40 }),
+  },
   { additionalProperties: false },
 );
-const PatchBody = Type.Object({ ...EditableFields, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+const PatchBody = Type.Object(
+  { ...EditableFields, version: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 
-const ListResponse = Type.Object({ items: Type.Array(EnterpriseSummarySchema), nextCursor: Nullable(Type.String()) });
+const ListResponse = Type.Object({
+  items: Type.Array(EnterpriseSummarySchema),
+  nextCursor: Nullable(Type.String()),
+});
 
-export const actorOf = (user: AuthUser, requestId: string): Actor => ({ id: user.id, label: user.username, requestId });
+export const actorOf = (user: AuthUser, requestId: string): Actor => ({
+  id: user.id,
+  label: user.username,
+  requestId,
+});
 
 /** Narrows a list to what the viewer's role may see. */
 export function listScope(user: AuthUser): EnterpriseFilter['scope'] {
@@ -104,7 +138,18 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '镇街列表 Towns',
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), nameEn: Type.String(), kind: Type.String() })) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                name: Type.String(),
+                nameEn: Type.String(),
+                kind: Type.String(),
+              }),
+            ),
+          }),
+        },
       },
     },
     async () => {
@@ -122,17 +167,56 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: '国民经济行业分类 Industries (GB/T 4754-2017)',
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ code: Type.String(), level: Type.String(), section: Type.String(), name: Type.String(), nameEn: Type.String() })),
+            items: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                level: Type.String(),
+                section: Type.String(),
+                name: Type.String(),
+                nameEn: Type.String(),
+              }),
+            ),
           }),
         },
       },
     },
     async () => {
-      const rows = await ctx.db.selectFrom('industries').selectAll().orderBy('section').orderBy('code').execute();
+      const rows = await ctx.db
+        .selectFrom('industries')
+        .selectAll()
+        .orderBy('section')
+        .orderBy('code')
+        .execute();
       const sections = rows.filter((r) => r.level === 'section');
-      const ordered = sections.flatMap((s) => [s, ...rows.filter((r) => r.level === 'division' && r.section === s.code)]);
-      return { items: ordered.map((i) => ({ code: i.code, level: i.level, section: i.section, name: i.name, nameEn: i.name_en })) };
+      const ordered = sections.flatMap((s) => [
+        s,
+        ...rows.filter((r) => r.level === 'division' && r.section === s.code),
+      ]);
+      return {
+        items: ordered.map((i) => ({
+          code: i.code,
+          level: i.level,
+          section: i.section,
+          name: i.name,
+          nameEn: i.name_en,
+        })),
+      };
     },
+  );
+
+  app.get(
+    '/api/v1/tags',
+    {
+      config: { policy: 'public' },
+      schema: {
+        tags,
+        summary: '企业标签 Enterprise tags',
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }),
+        },
+      },
+    },
+    async () => ({ items: Object.entries(TAG_LABELS).map(([code, name]) => ({ code, name })) }),
   );
 
   app.get(
@@ -145,7 +229,14 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         response: {
           200: Type.Object({
             items: Type.Array(
-              Type.Object({ code: Type.String(), name: Type.String(), nameEn: Type.String(), parentCode: Nullable(Type.String()), industryCode: Nullable(Type.String()), active: Type.Boolean() }),
+              Type.Object({
+                code: Type.String(),
+                name: Type.String(),
+                nameEn: Type.String(),
+                parentCode: Nullable(Type.String()),
+                industryCode: Nullable(Type.String()),
+                active: Type.Boolean(),
+              }),
             ),
           }),
         },
@@ -154,14 +245,29 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
     async () => {
       const rows = await ctx.db.selectFrom('product_categories').selectAll().orderBy('code').execute();
       return {
-        items: rows.map((c) => ({ code: c.code, name: c.name, nameEn: c.name_en, parentCode: c.parent_code, industryCode: c.industry_code, active: c.active === 1 })),
+        items: rows.map((c) => ({
+          code: c.code,
+          name: c.name,
+          nameEn: c.name_en,
+          parentCode: c.parent_code,
+          industryCode: c.industry_code,
+          active: c.active === 1,
+        })),
       };
     },
   );
 
   app.get(
     '/api/v1/enterprises',
-    { config: { policy: 'enterprise.read' }, schema: { tags, summary: '企业检索 Search the register', querystring: ListQuery, response: { 200: ListResponse } } },
+    {
+      config: { policy: 'enterprise.read' },
+      schema: {
+        tags,
+        summary: '企业检索 Search the register',
+        querystring: ListQuery,
+        response: { 200: ListResponse },
+      },
+    },
     async (req) => {
       const user = requireUser(req);
       const q = req.query as Static<typeof ListQuery>;
@@ -172,22 +278,42 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/v1/enterprises',
-    { config: { policy: 'enterprise.create' }, schema: { tags, summary: '企业登记 Register an enterprise', body: CreateBody, response: { 201: EnterpriseSchema } } },
+    {
+      config: { policy: 'enterprise.create' },
+      schema: {
+        tags,
+        summary: '企业登记 Register an enterprise',
+        body: CreateBody,
+        response: { 201: EnterpriseSchema },
+      },
+    },
     async (req, reply) => {
       const user = requireUser(req);
       const body = req.body as Static<typeof CreateBody>;
       const scope = listScope(user);
-      if (scope?.townCode && body.townCode !== scope.townCode) assertCan(user, 'enterprise.create', { townCode: body.townCode });
+      if (scope?.townCode && body.townCode !== scope.townCode)
+        assertCan(user, 'enterprise.create', { townCode: body.townCode });
       await createEnterprise(ctx, actorOf(user, req.id), body);
       const { e } = await loadVisible(ctx, user, body.uscc);
       reply.code(201);
-      return presentEnterprise(e, can(user, 'enterprise.readPersonal', { townCode: e.town_code, enterpriseId: e.id }));
+      return presentEnterprise(
+        e,
+        can(user, 'enterprise.readPersonal', { townCode: e.town_code, enterpriseId: e.id }),
+      );
     },
   );
 
   app.get(
     '/api/v1/enterprises/:uscc',
-    { config: { policy: 'enterprise.read' }, schema: { tags, summary: '企业详情 One enterprise', params: UsccParams, response: { 200: EnterpriseSchema } } },
+    {
+      config: { policy: 'enterprise.read' },
+      schema: {
+        tags,
+        summary: '企业详情 One enterprise',
+        params: UsccParams,
+        response: { 200: EnterpriseSchema },
+      },
+    },
     async (req) => {
       const user = requireUser(req);
       const { e, resource } = await loadVisible(ctx, user, (req.params as Static<typeof UsccParams>).uscc);
@@ -197,13 +323,23 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.patch(
     '/api/v1/enterprises/:uscc',
-    { config: { policy: 'enterprise.update' }, schema: { tags, summary: '变更企业信息 Update an enterprise', params: UsccParams, body: PatchBody, response: { 200: EnterpriseSchema } } },
+    {
+      config: { policy: 'enterprise.update' },
+      schema: {
+        tags,
+        summary: '变更企业信息 Update an enterprise',
+        params: UsccParams,
+        body: PatchBody,
+        response: { 200: EnterpriseSchema },
+      },
+    },
     async (req) => {
       const user = requireUser(req);
       const { e, resource } = await loadVisible(ctx, user, (req.params as Static<typeof UsccParams>).uscc);
       assertCan(user, 'enterprise.update', resource);
       const body = req.body as Static<typeof PatchBody>;
-      if (body.townCode && body.townCode !== e.town_code) assertCan(user, 'enterprise.update', { townCode: body.townCode, enterpriseId: e.id });
+      if (body.townCode && body.townCode !== e.town_code)
+        assertCan(user, 'enterprise.update', { townCode: body.townCode, enterpriseId: e.id });
       await updateEnterprise(ctx, actorOf(user, req.id), e.uscc, body);
       const fresh = await enterpriseDetail(ctx, e.uscc);
       return presentEnterprise(fresh!, can(user, 'enterprise.readPersonal', resource));
@@ -226,7 +362,9 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
                 at: Type.String(),
                 actor: Type.String(),
                 action: Type.String(),
-                changes: Type.Array(Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() })),
+                changes: Type.Array(
+                  Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() }),
+                ),
               }),
             ),
           }),
@@ -250,7 +388,15 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         params: UsccParams,
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ id: Type.String(), at: Type.String(), type: Type.String(), title: Type.String(), summary: Type.String() })),
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                at: Type.String(),
+                type: Type.String(),
+                title: Type.String(),
+                summary: Type.String(),
+              }),
+            ),
           }),
         },
       },
@@ -263,8 +409,20 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         items: events.map((ev) => {
           const spec = EVENT_CATALOGUE[ev.type as keyof typeof EVENT_CATALOGUE];
           const p = ev.payload as Record<string, unknown>;
-          const summary = Array.isArray(p.fields) ? `变更字段：${p.fields.join('、')}` : p.from ? `${p.from} → ${p.to}` : String(p.source ?? '');
-          return { id: ev.id, at: ev.occurredAt, type: ev.type, title: spec?.description.zh ?? ev.type, summary };
+          const label = (f: unknown) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? String(f);
+          const status = (s: unknown) => STATUS_LABELS[s as keyof typeof STATUS_LABELS] ?? String(s);
+          const summary = Array.isArray(p.fields)
+            ? `变更字段：${p.fields.map(label).join('、')}`
+            : p.from
+              ? `${status(p.from)} → ${status(p.to)}`
+              : `来源：${SOURCE_LABELS[String(p.source)] ?? String(p.source ?? '')}`;
+          return {
+            id: ev.id,
+            at: ev.occurredAt,
+            type: ev.type,
+            title: spec?.description.zh ?? ev.type,
+            summary,
+          };
         }),
       };
     },
@@ -282,8 +440,12 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
             total: Type.Integer(),
             byStatus: Type.Record(Type.String(), Type.Integer()),
             byScale: Type.Record(Type.String(), Type.Integer()),
-            byTown: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), count: Type.Integer() })),
-            bySection: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), count: Type.Integer() })),
+            byTown: Type.Array(
+              Type.Object({ code: Type.String(), name: Type.String(), count: Type.Integer() }),
+            ),
+            bySection: Type.Array(
+              Type.Object({ code: Type.String(), name: Type.String(), count: Type.Integer() }),
+            ),
           }),
         },
       },
@@ -293,7 +455,14 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
 
   // --- public portal: its own presenters, no login, no personal data ------------------------
   const PublicQuery = Type.Object(
-    { q: Type.String({ minLength: 2, maxLength: 100, description: '企业名称（至少2个字）或统一社会信用代码' }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+    {
+      q: Type.String({
+        minLength: 2,
+        maxLength: 100,
+        description: '企业名称（至少2个字）或统一社会信用代码',
+      }),
+      cursor: Type.Optional(Type.String({ maxLength: 400 })),
+    },
     { additionalProperties: false },
   );
   app.get(
@@ -304,7 +473,12 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         tags: ['public'],
         summary: '公示查询：企业 Public enterprise look-up',
         querystring: PublicQuery,
-        response: { 200: Type.Object({ items: Type.Array(PublicEnterpriseSchema), nextCursor: Nullable(Type.String()) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(PublicEnterpriseSchema),
+            nextCursor: Nullable(Type.String()),
+          }),
+        },
       },
     },
     async (req) => {
@@ -317,7 +491,12 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/public/enterprises/:uscc',
     {
       config: { policy: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-      schema: { tags: ['public'], summary: '公示查询：企业详情 Public enterprise details', params: UsccParams, response: { 200: PublicEnterpriseDetailSchema } },
+      schema: {
+        tags: ['public'],
+        summary: '公示查询：企业详情 Public enterprise details',
+        params: UsccParams,
+        response: { 200: PublicEnterpriseDetailSchema },
+      },
     },
     async (req) => {
       const e = await enterpriseDetail(ctx, normalizeUscc((req.params as Static<typeof UsccParams>).uscc));
