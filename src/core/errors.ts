@@ -43,8 +43,13 @@ export class AppError extends Error {
   readonly messages: Message;
   readonly fields: FieldError[];
   readonly detail?: string;
+  /** Seconds after which retrying may succeed (lockouts): sent as Retry-After. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, opts: { message?: Partial<Message>; fields?: FieldError[]; detail?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    opts: { message?: Partial<Message>; fields?: FieldError[]; detail?: string; retryAfterSeconds?: number } = {},
+  ) {
     const base = ERROR_CODES[code];
     const messages = { zh: opts.message?.zh ?? base.zh, en: opts.message?.en ?? base.en };
     super(`${code}: ${messages.en}`);
@@ -54,13 +59,19 @@ export class AppError extends Error {
     this.messages = messages;
     this.fields = opts.fields ?? [];
     this.detail = opts.detail;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** Shorthand for a validation failure on one field. */
-export function fieldError(field: string, code: string, message: Message, errorCode: ErrorCode = 'VALIDATION_FAILED') {
+export function fieldError(
+  field: string,
+  code: string,
+  message: Message,
+  errorCode: ErrorCode = 'VALIDATION_FAILED',
+) {
   return new AppError(errorCode, { fields: [{ field, code, message }], message });
 }
 

@@ -88,6 +88,7 @@ export function toAppError(
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, err: AppError) {
   const problem = toProblem(err, req.url.split('?')[0], req.id);
+  if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
   return reply.code(err.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
 }
 

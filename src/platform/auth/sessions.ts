@@ -169,7 +169,7 @@ export type LoginInput = {
   replaceToken?: string | null;
 };
 
-function lockedError(until: Date) {
+function lockedError(until: Date, now: Date) {
   const at = shanghaiMinute(until);
   return new AppError('ACCOUNT_LOCKED', {
     message: {
@@ -177,6 +177,7 @@ function lockedError(until: Date) {
       en: `Too many failed sign-ins: the account is locked until ${at} (Beijing time)`,
     },
     detail: `locked until ${until.toISOString()}`,
+    retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
   });
 }
 
@@ -233,7 +234,7 @@ export async function login(input: LoginInput): Promise<{ user: AuthUser; sessio
       after: { reason: 'locked', lockedUntil: row.locked_until, ip },
       at: now,
     });
-    throw lockedError(new Date(row.locked_until));
+    throw lockedError(new Date(row.locked_until), now);
   }
 
   const ok = await verifyPassword(row.password_hash, password);
@@ -274,7 +275,7 @@ export async function login(input: LoginInput): Promise<{ user: AuthUser; sessio
       });
       return until;
     });
-    throw lockedUntil ? lockedError(lockedUntil) : new AppError('INVALID_CREDENTIALS');
+    throw lockedUntil ? lockedError(lockedUntil, now) : new AppError('INVALID_CREDENTIALS');
   }
 
   if (!bool.read(row.active)) {
