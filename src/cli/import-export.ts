@@ -4,11 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../core/errors.js';
-import { type Actor, type AppContext, systemActor } from '../platform/context.js';
 import { enterpriseQuery, loadReferenceLookup } from '../modules/registry/enterprises.js';
-import { ENTERPRISE_STATUSES } from '../modules/registry/migrations.js';
-import { exportEnterprisesCsv, exportEnterprisesXlsx, type ExportFilter } from '../modules/registry/import/export.js';
+import {
+  type ExportFilter,
+  exportEnterprisesCsv,
+  exportEnterprisesXlsx,
+} from '../modules/registry/import/export.js';
 import { type ImportReport, importEnterprises, summarizeReport } from '../modules/registry/import/import.js';
+import { ENTERPRISE_STATUSES } from '../modules/registry/migrations.js';
+import { type Actor, type AppContext, systemActor } from '../platform/context.js';
 import { progressBar } from './progress.js';
 
 const REPORT_LINES = 20;
@@ -17,7 +21,9 @@ export async function runImport(
   ctx: AppContext,
   opts: { file: string; dryRun?: boolean; report?: string; actor?: Actor; batchSize?: number },
 ): Promise<void> {
-  const bar = progressBar(`${opts.dryRun ? '试导入 Dry run' : '导入 Importing'} ${path.basename(opts.file)} (bytes)`);
+  const bar = progressBar(
+    `${opts.dryRun ? '试导入 Dry run' : '导入 Importing'} ${path.basename(opts.file)} (bytes)`,
+  );
   let report: ImportReport;
   try {
     report = await importEnterprises({
@@ -53,11 +59,16 @@ export async function runImport(
 }
 
 /** CLI filter values may be names or labels people type (长安镇, 存续); the export takes codes. */
-async function resolveFilters(ctx: AppContext, raw: Record<string, string | undefined>): Promise<ExportFilter> {
+async function resolveFilters(
+  ctx: AppContext,
+  raw: Record<string, string | undefined>,
+): Promise<ExportFilter> {
   const filters: ExportFilter = {};
   const refs = await loadReferenceLookup(ctx.db);
   const bad = (field: string, value: string, zh: string, en: string) =>
-    new AppError('VALIDATION_FAILED', { fields: [{ field, code: 'INVALID', message: { zh: `${zh}：${value}`, en: `${en}: ${value}` } }] });
+    new AppError('VALIDATION_FAILED', {
+      fields: [{ field, code: 'INVALID', message: { zh: `${zh}：${value}`, en: `${en}: ${value}` } }],
+    });
   if (raw.town) {
     const town = refs.town(raw.town.trim());
     if (!town) throw bad('town', raw.town, '未知的镇街', 'Unknown town');
@@ -70,9 +81,15 @@ async function resolveFilters(ctx: AppContext, raw: Record<string, string | unde
     filters.industry = industry;
   }
   if (raw.status) {
-    const labels: Record<string, string> = { 存续: 'operating', 停业: 'suspended', 注销: 'cancelled', 吊销: 'revoked' };
+    const labels: Record<string, string> = {
+      存续: 'operating',
+      停业: 'suspended',
+      注销: 'cancelled',
+      吊销: 'revoked',
+    };
     const status = labels[raw.status.trim()] ?? raw.status.trim().toLowerCase();
-    if (!(ENTERPRISE_STATUSES as readonly string[]).includes(status)) throw bad('status', raw.status, '未知的经营状态', 'Unknown status');
+    if (!(ENTERPRISE_STATUSES as readonly string[]).includes(status))
+      throw bad('status', raw.status, '未知的经营状态', 'Unknown status');
     filters.status = status;
   }
   for (const k of ['scale', 'tag', 'q'] as const) if (raw[k]) filters[k] = raw[k];
@@ -90,7 +107,10 @@ export async function runExport(
         {
           field: 'file',
           code: 'UNSUPPORTED_EXTENSION',
-          message: { zh: '导出文件名应以 .csv 或 .xlsx 结尾', en: 'The export file name must end in .csv or .xlsx' },
+          message: {
+            zh: '导出文件名应以 .csv 或 .xlsx 结尾',
+            en: 'The export file name must end in .csv or .xlsx',
+          },
         },
       ],
     });
@@ -117,5 +137,7 @@ export async function runExport(
   }
   // Written aside and renamed, so a half-written file never carries the final name.
   fs.renameSync(tmp, opts.file);
-  console.log(`已导出 ${result.rows} 家企业到 ${opts.file} / Exported ${result.rows} enterprises to ${opts.file}`);
+  console.log(
+    `已导出 ${result.rows} 家企业到 ${opts.file} / Exported ${result.rows} enterprises to ${opts.file}`,
+  );
 }
