@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 
 export const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
-export type Row = { dialect: string; metric: string; value: number; unit: string; goal?: string; baseline?: string; ratio?: number };
+export type Row = {
+  dialect: string;
+  metric: string;
+  value: number;
+  unit: string;
+  goal?: string;
+  baseline?: string;
+  ratio?: number;
+};
 
 export function percentile(sorted: number[], p: number) {
   if (sorted.length === 0) return Number.NaN;
@@ -28,7 +36,12 @@ export function writeResults(name: string, rows: Row[], extra: Record<string, un
   const doc = {
     name,
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     ...extra,
     rows,
   };
@@ -38,12 +51,21 @@ export function writeResults(name: string, rows: Row[], extra: Record<string, un
 }
 
 export function printTable(rows: Row[]) {
-  const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3));
-  const lines = rows.map((r) => [r.dialect, r.metric, `${fmt(r.value)} ${r.unit}`, r.ratio === undefined ? '' : `${fmt(r.ratio)}× ${r.baseline ?? ''}`, r.goal ?? '']);
+  const fmt = (n: number) =>
+    Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3);
+  const lines = rows.map((r) => [
+    r.dialect,
+    r.metric,
+    `${fmt(r.value)} ${r.unit}`,
+    r.ratio === undefined ? '' : `${fmt(r.ratio)}× ${r.baseline ?? ''}`,
+    r.goal ?? '',
+  ]);
   const head = ['dialect', 'metric', 'value', 'ratio to baseline', 'goal'];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(line).join('\n')}`);
+  console.log(
+    `\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(line).join('\n')}`,
+  );
 }
 
 export const benchDialects = () => {

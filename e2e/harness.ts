@@ -23,7 +23,11 @@ export type Harness = {
 
 export async function startHarness(): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-e2e-'));
-  const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'e2e.db')}`, PORT: '0', LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${path.join(dir, 'e2e.db')}`,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
   const rt = await createRuntime(config);
   await ensureDemoData(rt);
   const app = await buildApp(rt);
@@ -33,7 +37,16 @@ export async function startHarness(): Promise<Harness> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const shotDir = process.env.E2E_SCREENSHOTS;
   return {
@@ -41,7 +54,11 @@ export async function startHarness(): Promise<Harness> {
     rt,
     browser,
     newPage: async () => {
-      const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        locale: 'zh-CN',
+        viewport: { width: 1440, height: 900 },
+      });
       const page = await context.newPage();
       return { context, page };
     },

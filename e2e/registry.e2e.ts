@@ -34,8 +34,13 @@ describe('sign-in', () => {
     await h.login(page, 'regulator');
     await page.goto('/');
     await page.getByTestId('home-town-chart').locator('canvas').first().waitFor();
-    const total = await h.rt.db.selectFrom('enterprises').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    await expect.poll(() => page.locator('body').textContent()).toContain(Number(total.n).toLocaleString('en-US'));
+    const total = await h.rt.db
+      .selectFrom('enterprises')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    await expect
+      .poll(() => page.locator('body').textContent())
+      .toContain(Number(total.n).toLocaleString('en-US'));
     await page.waitForTimeout(1500); // let the charts finish their entry animation
     await h.screenshot(page, 'home');
     await context.close();
@@ -44,7 +49,12 @@ describe('sign-in', () => {
 
 describe('the register', () => {
   it('finds an enterprise by a part of its Chinese name and opens its page', async () => {
-    const target = await h.rt.db.selectFrom('enterprises').select(['uscc', 'name']).where('status', '=', 'operating').orderBy('uscc').executeTakeFirstOrThrow();
+    const target = await h.rt.db
+      .selectFrom('enterprises')
+      .select(['uscc', 'name'])
+      .where('status', '=', 'operating')
+      .orderBy('uscc')
+      .executeTakeFirstOrThrow();
     const fragment = target.name.replace(/^东莞市?/, '').slice(0, 4);
     const { context, page } = await h.newPage();
     await h.login(page, 'regulator');
@@ -86,21 +96,31 @@ describe('the register', () => {
     const table = page.getByTestId('import-rejected-table');
     const rows = (await table.locator('tbody tr.ant-table-row').allTextContents()).join('\n');
     // one row per rejection, each starting with the line of the file (header = line 1)
-    const lines = (await table.locator('tbody tr.ant-table-row td:first-child').allTextContents()).map(Number);
+    const lines = (await table.locator('tbody tr.ant-table-row td:first-child').allTextContents()).map(
+      Number,
+    );
     expect(new Set(lines)).toEqual(new Set([3, 4, 5]));
     const text = rows;
     expect(text).toMatch(/校验/);
     expect(text).toMatch(/火星镇/);
     expect(text).toMatch(/重复/);
     await h.screenshot(page, 'import-dryrun');
-    expect(await h.rt.db.selectFrom('enterprises').select('id').where('uscc', '=', good).executeTakeFirst()).toBeUndefined();
+    expect(
+      await h.rt.db.selectFrom('enterprises').select('id').where('uscc', '=', good).executeTakeFirst(),
+    ).toBeUndefined();
 
     await page.getByTestId('import-commit').click();
     await page.getByTestId('import-final-report').waitFor();
     await h.screenshot(page, 'import-final');
-    const saved = await h.rt.db.selectFrom('enterprises').select(['name', 'town_code']).where('uscc', '=', good).executeTakeFirstOrThrow();
+    const saved = await h.rt.db
+      .selectFrom('enterprises')
+      .select(['name', 'town_code'])
+      .where('uscc', '=', good)
+      .executeTakeFirstOrThrow();
     expect(saved).toEqual({ name: '东莞市端到端测试电子有限公司', town_code: '441900119' });
-    expect(await h.rt.db.selectFrom('enterprises').select('id').where('uscc', '=', good2).executeTakeFirst()).toBeUndefined();
+    expect(
+      await h.rt.db.selectFrom('enterprises').select('id').where('uscc', '=', good2).executeTakeFirst(),
+    ).toBeUndefined();
     await context.close();
   });
 });

@@ -25,7 +25,12 @@ function run(label, cmd, args, env = {}) {
 
 function vitest(label, args, env = {}) {
   const out = path.join(os.tmpdir(), `zhihui-vitest-${process.pid}-${summary.length}.json`);
-  run(label, bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...args], env);
+  run(
+    label,
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...args],
+    env,
+  );
   try {
     const r = JSON.parse(fs.readFileSync(out, 'utf8'));
     totals.passed += r.numPassedTests;
@@ -42,7 +47,9 @@ function finish(error) {
     console.error(`✘ ${totals.skipped} tests were skipped; under CI nothing may be skipped`);
     error = 'skipped tests';
   }
-  console.log(`\ntests: ${totals.passed} passed, ${totals.failed + (error && totals.failed === 0 ? 1 : 0)} failed`);
+  console.log(
+    `\ntests: ${totals.passed} passed, ${totals.failed + (error && totals.failed === 0 ? 1 : 0)} failed`,
+  );
   process.exit(error ? 1 : 0);
 }
 
@@ -54,10 +61,20 @@ if (CI && !hasChromium) finish(`CI=true but ${CHROMIUM} is missing: the browser 
 run('typecheck (server)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 run('typecheck (web)', bin('tsc'), ['-p', 'web/tsconfig.json', '--noEmit']);
 run('lint (biome)', bin('biome'), ['check', '--diagnostic-level=error', '.']);
-vitest(`unit + integration on ${pgUrl ? 'SQLite and PostgreSQL' : 'SQLite only (set TEST_POSTGRES_URL for PostgreSQL)'}`, []);
+vitest(
+  `unit + integration on ${pgUrl ? 'SQLite and PostgreSQL' : 'SQLite only (set TEST_POSTGRES_URL for PostgreSQL)'}`,
+  [],
+);
 
 if (hasChromium) {
-  run('build web app', process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  run('build web app', process.execPath, [
+    path.join(root, 'node_modules/vite/bin/vite.js'),
+    'build',
+    '--config',
+    'web/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
   vitest('browser tests (Chromium)', ['--config', 'e2e/vitest.config.ts'], { CHROMIUM_PATH: CHROMIUM });
 } else {
   summary.push(`- browser tests skipped: ${CHROMIUM} not found`);

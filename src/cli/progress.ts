@@ -3,7 +3,12 @@ import cliProgress from 'cli-progress';
 
 export function progressBar(label: string) {
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, hideCursor: true, noTTYOutput: false },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total}`,
+      stream: process.stderr,
+      hideCursor: true,
+      noTTYOutput: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -74,7 +74,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     database: parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/zhihui.db'),
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -87,7 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     uploadMaxMb: int(env, 'UPLOAD_MAX_MB', 20, 1, 1024),
     bodyMaxKb: int(env, 'BODY_MAX_KB', 512, 1, 100 * 1024),
-    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     businessTimeZone: 'Asia/Shanghai',
   };
 }

@@ -48,7 +48,12 @@ export class AppError extends Error {
 
   constructor(
     code: ErrorCode,
-    opts: { message?: Partial<Message>; fields?: FieldError[]; detail?: string; retryAfterSeconds?: number } = {},
+    opts: {
+      message?: Partial<Message>;
+      fields?: FieldError[];
+      detail?: string;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     const base = ERROR_CODES[code];
     const messages = { zh: opts.message?.zh ?? base.zh, en: opts.message?.en ?? base.en };

@@ -7,7 +7,10 @@ export const DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 export function readTsv(file: string): Record<string, string>[] {
   const full = path.isAbsolute(file) ? file : path.join(DATA_DIR, file);
-  const lines = fs.readFileSync(full, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = fs
+    .readFileSync(full, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const header = (lines.shift() ?? '').split('\t');
   return lines
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))

@@ -7,7 +7,11 @@ import type { EventHandler } from '../platform/events/outbox.js';
 import type { Job } from '../platform/jobs.js';
 
 export type SeedScale = 'demo' | 'city';
-export type SeedOptions = { scale: SeedScale; seed: number; onProgress?: (done: number, total: number) => void };
+export type SeedOptions = {
+  scale: SeedScale;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+};
 
 export type ZhihuiModule = {
   name: string;

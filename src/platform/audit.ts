@@ -37,7 +37,10 @@ export async function writeAudit(trx: Kysely<Database>, e: AuditEntry | AuditEnt
   const rows = (Array.isArray(e) ? e : [e]).map(auditRow);
   // Chunked: SQLite caps bound parameters per statement.
   for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+    await trx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + 500))
+      .execute();
   }
 }
 

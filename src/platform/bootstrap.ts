@@ -1,11 +1,12 @@
 // Opens the database, migrates it, loads reference data and returns the AppContext that the
 // server, the CLI and the tests all run on.
-import type { Config } from '../core/config.js';
+
 import { type Clock, systemClock } from '../core/clock.js';
+import type { Config } from '../core/config.js';
 import { loadHolidayCalendar } from '../core/workdays.js';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { MODULES, allMigrations } from '../modules/index.js';
+import { allMigrations, MODULES } from '../modules/index.js';
 import type { AppContext, Logger } from './context.js';
 
 const quietLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };

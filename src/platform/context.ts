@@ -1,7 +1,8 @@
 // What every module's code receives: the database, its dialect, the clock, the working-day
 // calendar, the config and a logger. Passed explicitly; there are no globals.
-import type { Config } from '../core/config.js';
+
 import type { Clock } from '../core/clock.js';
+import type { Config } from '../core/config.js';
 import type { WorkdayCalendar } from '../core/workdays.js';
 import type { Db, Dialect } from '../db/connect.js';
 

@@ -72,7 +72,11 @@ export const platformMigrations: AppMigration[] = [
         .on('audit_log')
         .columns(['resource_type', 'resource_id', 'at'])
         .execute();
-      await db.schema.createIndex('audit_log_enterprise').on('audit_log').columns(['enterprise_id', 'at']).execute();
+      await db.schema
+        .createIndex('audit_log_enterprise')
+        .on('audit_log')
+        .columns(['enterprise_id', 'at'])
+        .execute();
 
       await db.schema
         .createTable('outbox_events')
@@ -105,7 +109,9 @@ export const platformMigrations: AppMigration[] = [
         .addColumn('period_key', 'text', (c) => c.notNull())
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('finished_at', 'text')
-        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('running','succeeded','failed')`))
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('running','succeeded','failed')`),
+        )
         .addColumn('detail', 'text')
         .addPrimaryKeyConstraint('job_runs_pk', ['job', 'period_key'])
         .execute();

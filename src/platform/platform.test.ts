@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../core/clock.js';
 import { DIALECTS, testContext } from '../testing/db.js';
-import type { Runtime } from './bootstrap.js';
-import { emitEvents, dispatchPending, type EventHandler } from './events/outbox.js';
-import { runDueJobs, type Job } from './jobs.js';
 import { writeAudit } from './audit.js';
+import type { Runtime } from './bootstrap.js';
 import { systemActor } from './context.js';
+import { dispatchPending, type EventHandler, emitEvents } from './events/outbox.js';
+import { type Job, runDueJobs } from './jobs.js';
 
 for (const dialect of DIALECTS) {
   describe(`platform: outbox, jobs, audit [${dialect}]`, () => {
@@ -19,7 +19,17 @@ for (const dialect of DIALECTS) {
     it('refuses an event whose payload does not match the catalogue', async () => {
       await expect(
         rt.db.transaction().execute((trx) =>
-          emitEvents(trx, [{ type: 'registry.enterprise.created', occurredAt: clock.now(), payload: { enterpriseId: 'x' } as never }], clock.now()),
+          emitEvents(
+            trx,
+            [
+              {
+                type: 'registry.enterprise.created',
+                occurredAt: clock.now(),
+                payload: { enterpriseId: 'x' } as never,
+              },
+            ],
+            clock.now(),
+          ),
         ),
       ).rejects.toThrow(/does not match/);
     });
@@ -78,20 +88,47 @@ for (const dialect of DIALECTS) {
     });
 
     it('records a failed job run with its error', async () => {
-      await runDueJobs(rt, [{ name: 'test.broken', every: 'day', run: async () => { throw new Error('disk full'); } }]);
-      const row = await rt.db.selectFrom('job_runs').selectAll().where('job', '=', 'test.broken').executeTakeFirstOrThrow();
+      await runDueJobs(rt, [
+        {
+          name: 'test.broken',
+          every: 'day',
+          run: async () => {
+            throw new Error('disk full');
+          },
+        },
+      ]);
+      const row = await rt.db
+        .selectFrom('job_runs')
+        .selectAll()
+        .where('job', '=', 'test.broken')
+        .executeTakeFirstOrThrow();
       expect(row.status).toBe('failed');
       expect(row.detail).toContain('disk full');
     });
 
     it('writes audit rows only when the transaction commits', async () => {
-      const entry = { actor: systemActor('t'), action: 'test.do', resourceType: 'thing', resourceId: 'r1', before: { a: 1 }, after: { a: 2 }, at: clock.now() };
+      const entry = {
+        actor: systemActor('t'),
+        action: 'test.do',
+        resourceType: 'thing',
+        resourceId: 'r1',
+        before: { a: 1 },
+        after: { a: 2 },
+        at: clock.now(),
+      };
       await rt.db.transaction().execute((trx) => writeAudit(trx, entry));
-      await rt.db.transaction().execute(async (trx) => {
-        await writeAudit(trx, { ...entry, resourceId: 'r2' });
-        throw new Error('rollback');
-      }).catch(() => {});
-      const rows = await rt.db.selectFrom('audit_log').select(['resource_id', 'before', 'after']).where('action', '=', 'test.do').execute();
+      await rt.db
+        .transaction()
+        .execute(async (trx) => {
+          await writeAudit(trx, { ...entry, resourceId: 'r2' });
+          throw new Error('rollback');
+        })
+        .catch(() => {});
+      const rows = await rt.db
+        .selectFrom('audit_log')
+        .select(['resource_id', 'before', 'after'])
+        .where('action', '=', 'test.do')
+        .execute();
       expect(rows).toEqual([{ resource_id: 'r1', before: '{"a":1}', after: '{"a":2}' }]);
     });
   });

@@ -19,9 +19,24 @@ for (const dialect of DIALECTS) {
     let csrf = '';
     beforeAll(async () => {
       rt = await testContext(dialect, { clock: offsetClock('2026-11-26T02:00:00.000Z') });
-      await createUser({ ctx: rt, actor: systemActor('test'), input: { username: 'reg', password: PASSWORD, displayName: '监管员', role: 'regulator', townCode: null, enterpriseUscc: null } });
+      await createUser({
+        ctx: rt,
+        actor: systemActor('test'),
+        input: {
+          username: 'reg',
+          password: PASSWORD,
+          displayName: '监管员',
+          role: 'regulator',
+          townCode: null,
+          enterpriseUscc: null,
+        },
+      });
       app = await buildApp(rt);
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'reg', password: PASSWORD } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'reg', password: PASSWORD },
+      });
       expect(res.statusCode).toBe(200);
       cookie = String(res.headers['set-cookie']).split(';')[0]!;
       csrf = res.json().csrfToken;
@@ -32,7 +47,12 @@ for (const dialect of DIALECTS) {
     });
 
     const post = (url: string, payload: string, contentType = 'application/json') =>
-      app.inject({ method: 'POST', url, payload, headers: { cookie, 'x-csrf-token': csrf, 'content-type': contentType } });
+      app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { cookie, 'x-csrf-token': csrf, 'content-type': contentType },
+      });
 
     const expectProblem = (res: Awaited<ReturnType<typeof post>>, status: number, code: string) => {
       expect(res.statusCode).toBe(status);
@@ -54,21 +74,37 @@ for (const dialect of DIALECTS) {
     });
 
     it('names a missing field, an unknown field and a wrongly typed field', async () => {
-      const missing = expectProblem(await post('/api/v1/enterprises', JSON.stringify({ uscc: '91441900MA4UJ2TEX1' })), 400, 'VALIDATION_FAILED');
-      expect(missing.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['name', 'townCode']));
+      const missing = expectProblem(
+        await post('/api/v1/enterprises', JSON.stringify({ uscc: '91441900MA4UJ2TEX1' })),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect(missing.fields.map((f: { field: string }) => f.field)).toEqual(
+        expect.arrayContaining(['name', 'townCode']),
+      );
       const unknown = expectProblem(
-        await post('/api/v1/enterprises', JSON.stringify({ uscc: '91441900MA4UJ2TEX1', name: '甲', townCode: '长安镇', colour: 'red' })),
+        await post(
+          '/api/v1/enterprises',
+          JSON.stringify({ uscc: '91441900MA4UJ2TEX1', name: '甲', townCode: '长安镇', colour: 'red' }),
+        ),
         400,
         'VALIDATION_FAILED',
       );
       expect(unknown.fields.map((f: { field: string }) => f.field)).toContain('colour');
-      const typed = expectProblem(await post('/api/v1/enterprises', JSON.stringify({ uscc: 42, name: '甲', townCode: '长安镇' })), 400, 'VALIDATION_FAILED');
+      const typed = expectProblem(
+        await post('/api/v1/enterprises', JSON.stringify({ uscc: 42, name: '甲', townCode: '长安镇' })),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(typed.fields[0].field).toBe('uscc');
     });
 
     it('rejects an invalid USCC with the check that failed', async () => {
       const body = expectProblem(
-        await post('/api/v1/enterprises', JSON.stringify({ uscc: '91441900MA4UJ2TEX2', name: '东莞市甲乙有限公司', townCode: '长安镇' })),
+        await post(
+          '/api/v1/enterprises',
+          JSON.stringify({ uscc: '91441900MA4UJ2TEX2', name: '东莞市甲乙有限公司', townCode: '长安镇' }),
+        ),
         400,
         'VALIDATION_FAILED',
       );
@@ -76,7 +112,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses an oversize body, a wrong content type and an unknown route', async () => {
-      expectProblem(await post('/api/v1/enterprises', JSON.stringify({ name: 'x'.repeat(600 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+      expectProblem(
+        await post('/api/v1/enterprises', JSON.stringify({ name: 'x'.repeat(600 * 1024) })),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      );
       expectProblem(await post('/api/v1/enterprises', 'name=x', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
       expectProblem(await app.inject('/api/v1/no-such-thing'), 404, 'ROUTE_NOT_FOUND');
       expectProblem(await app.inject({ method: 'DELETE', url: '/api/health' }), 404, 'ROUTE_NOT_FOUND');
@@ -85,36 +125,90 @@ for (const dialect of DIALECTS) {
     it('rejects bad query parameters and cursors', async () => {
       const res = await app.inject({ url: '/api/v1/enterprises?limit=100000', headers: { cookie } });
       expectProblem(res, 400, 'VALIDATION_FAILED');
-      expectProblem(await app.inject({ url: '/api/v1/enterprises?cursor=%%%', headers: { cookie } }), 400, 'VALIDATION_FAILED');
-      expectProblem(await app.inject({ url: '/api/v1/enterprises?status=bankrupt', headers: { cookie } }), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await app.inject({ url: '/api/v1/enterprises?cursor=%%%', headers: { cookie } }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expectProblem(
+        await app.inject({ url: '/api/v1/enterprises?status=bankrupt', headers: { cookie } }),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
 
     it('requires login for the register and answers 404 for an unknown enterprise', async () => {
       expectProblem(await app.inject('/api/v1/enterprises'), 401, 'UNAUTHENTICATED');
-      expectProblem(await app.inject({ url: '/api/v1/enterprises/91441900MA4UJ2TEX1', headers: { cookie } }), 404, 'NOT_FOUND');
+      expectProblem(
+        await app.inject({ url: '/api/v1/enterprises/91441900MA4UJ2TEX1', headers: { cookie } }),
+        404,
+        'NOT_FOUND',
+      );
       expectProblem(await app.inject('/api/v1/public/enterprises/91441900MA4UJ2TEX1'), 404, 'NOT_FOUND');
     });
 
     it('publishes an OpenAPI document that lists the public routes', async () => {
       const doc = (await app.inject('/api/docs/json')).json();
       expect(doc.openapi).toMatch(/^3\./);
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/public/enterprises', '/api/v1/public/enterprises/{uscc}', '/api/v1/enterprises', '/api/auth/login']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/public/enterprises',
+          '/api/v1/public/enterprises/{uscc}',
+          '/api/v1/enterprises',
+          '/api/auth/login',
+        ]),
+      );
     });
 
     it('creates, reads, updates and lists an enterprise through the API', async () => {
-      const created = await post('/api/v1/enterprises', JSON.stringify({ uscc: '91441900MA4UJ2TEX1', name: '东莞市接口测试电子有限公司', townCode: '长安', industryCode: 'C3911', status: '存续' }));
+      const created = await post(
+        '/api/v1/enterprises',
+        JSON.stringify({
+          uscc: '91441900MA4UJ2TEX1',
+          name: '东莞市接口测试电子有限公司',
+          townCode: '长安',
+          industryCode: 'C3911',
+          status: '存续',
+        }),
+      );
       expect(created.statusCode).toBe(201);
-      expect(created.json()).toMatchObject({ uscc: '91441900MA4UJ2TEX1', townCode: '441900119', industryCode: '39', status: 'operating', version: 1 });
-      const patched = await app.inject({ method: 'PATCH', url: '/api/v1/enterprises/91441900MA4UJ2TEX1', payload: { scale: 'medium', version: 1 }, headers: { cookie, 'x-csrf-token': csrf } });
+      expect(created.json()).toMatchObject({
+        uscc: '91441900MA4UJ2TEX1',
+        townCode: '441900119',
+        industryCode: '39',
+        status: 'operating',
+        version: 1,
+      });
+      const patched = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/enterprises/91441900MA4UJ2TEX1',
+        payload: { scale: 'medium', version: 1 },
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
       expect(patched.json()).toMatchObject({ scale: 'medium', version: 2 });
-      const stale = await app.inject({ method: 'PATCH', url: '/api/v1/enterprises/91441900MA4UJ2TEX1', payload: { scale: 'large', version: 1 }, headers: { cookie, 'x-csrf-token': csrf } });
+      const stale = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/enterprises/91441900MA4UJ2TEX1',
+        payload: { scale: 'large', version: 1 },
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
       expectProblem(stale, 409, 'CONFLICT');
-      const history = (await app.inject({ url: '/api/v1/enterprises/91441900MA4UJ2TEX1/history', headers: { cookie } })).json();
+      const history = (
+        await app.inject({ url: '/api/v1/enterprises/91441900MA4UJ2TEX1/history', headers: { cookie } })
+      ).json();
       expect(history.items[0].changes).toEqual([{ field: 'scale', before: null, after: 'medium' }]);
       const list = (await app.inject({ url: '/api/v1/enterprises?q=接口测试', headers: { cookie } })).json();
       expect(list.items.map((i: { uscc: string }) => i.uscc)).toEqual(['91441900MA4UJ2TEX1']);
       const pub = (await app.inject('/api/v1/public/enterprises?q=接口测试')).json();
-      expect(Object.keys(pub.items[0]).sort()).toEqual(['industryName', 'legalRepresentative', 'name', 'registeredOn', 'status', 'townName', 'uscc']);
+      expect(Object.keys(pub.items[0]).sort()).toEqual([
+        'industryName',
+        'legalRepresentative',
+        'name',
+        'registeredOn',
+        'status',
+        'townName',
+        'uscc',
+      ]);
     });
   });
 }

@@ -74,7 +74,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       info: {
         title: '质汇 Zhihui API',
         version: VERSION,
-        description: '东莞质量强市综合监管平台接口。Authenticated routes take the session cookie (with x-csrf-token on writes) or `Authorization: Bearer zh_…`. Public routes live under /api/v1/public/.',
+        description:
+          '东莞质量强市综合监管平台接口。Authenticated routes take the session cookie (with x-csrf-token on writes) or `Authorization: Bearer zh_…`. Public routes live under /api/v1/public/.',
       },
       components: {
         securitySchemes: {
@@ -98,8 +99,18 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         tags: ['platform'],
         summary: '健康检查 Liveness and database reachability',
         response: {
-          200: Type.Object({ status: Type.String(), database: Type.String(), dialect: Type.String(), version: Type.String() }),
-          503: Type.Object({ status: Type.String(), database: Type.String(), dialect: Type.String(), version: Type.String() }),
+          200: Type.Object({
+            status: Type.String(),
+            database: Type.String(),
+            dialect: Type.String(),
+            version: Type.String(),
+          }),
+          503: Type.Object({
+            status: Type.String(),
+            database: Type.String(),
+            dialect: Type.String(),
+            version: Type.String(),
+          }),
         },
       },
     },
@@ -111,7 +122,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         database = 'down';
       }
       reply.code(database === 'up' ? 200 : 503);
-      return { status: database === 'up' ? 'ok' : 'degraded', database, dialect: ctx.dialect, version: VERSION };
+      return {
+        status: database === 'up' ? 'ok' : 'degraded',
+        database,
+        dialect: ctx.dialect,
+        version: VERSION,
+      };
     },
   );
 
@@ -127,9 +143,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     if (!hasWeb) {
       return reply
         .type('text/html; charset=utf-8')
-        .send('<!doctype html><meta charset="utf-8"><title>质汇 Zhihui</title><p>Web app not built: run <code>npm run build:web</code>. API docs: <a href="/api/docs">/api/docs</a></p>');
+        .send(
+          '<!doctype html><meta charset="utf-8"><title>质汇 Zhihui</title><p>Web app not built: run <code>npm run build:web</code>. API docs: <a href="/api/docs">/api/docs</a></p>',
+        );
     }
-    const rel = path.normalize(urlPath).replace(/^(\.\.[/\\])+/, '').replace(/^[/\\]+/, '');
+    const rel = path
+      .normalize(urlPath)
+      .replace(/^(\.\.[/\\])+/, '')
+      .replace(/^[/\\]+/, '');
     const file = path.join(webDist, rel);
     if (rel && file.startsWith(webDist) && fs.existsSync(file) && fs.statSync(file).isFile()) {
       if (rel.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');

@@ -20,7 +20,10 @@ export const DIALECTS: TestDialect[] = process.env.TEST_POSTGRES_URL ? ['sqlite'
 export async function testContext(dialect: TestDialect, opts: { clock?: Clock } = {}): Promise<Runtime> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-test-'));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`, TRUST_PROXY: TEST_PROXY });
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:${path.join(dir, 'test.db')}`,
+      TRUST_PROXY: TEST_PROXY,
+    });
     const rt = await createRuntime(config, { clock: opts.clock });
     return {
       ...rt,

@@ -23,4 +23,3 @@ export function buildEnterprise(over: Partial<EnterpriseInput> = {}): Enterprise
     ...over,
   };
 }
-

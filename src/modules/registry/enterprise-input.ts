@@ -114,7 +114,10 @@ export function cleanText(raw: unknown): string | null {
 /** Trimmed, ideographic spaces folded, empty → null; full-width brackets kept, as official names use them. */
 export function cleanName(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
-  const s = String(raw).replace(/\u3000/g, ' ').replace(/\s+/g, ' ').trim();
+  const s = String(raw)
+    .replace(/\u3000/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return s === '' ? null : s;
 }
 

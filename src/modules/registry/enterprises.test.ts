@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../../core/clock.js';
 import { isAppError } from '../../core/errors.js';
+import type { Runtime } from '../../platform/bootstrap.js';
 import { systemActor } from '../../platform/context.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
-import type { Runtime } from '../../platform/bootstrap.js';
+import { buildEnterprise } from '../../testing/factories.js';
+import type { EnterpriseInput } from './enterprise-input.js';
 import {
   createEnterprise,
   enterpriseHistory,
@@ -14,8 +16,6 @@ import {
   updateEnterprise,
   upsertEnterprises,
 } from './enterprises.js';
-import type { EnterpriseInput } from './enterprise-input.js';
-import { buildEnterprise } from '../../testing/factories.js';
 
 const CHANGAN = '441900119';
 const HUMEN = '441900121';
@@ -31,12 +31,18 @@ for (const dialect of DIALECTS) {
     afterAll(async () => rt?.close());
 
     const upsert = (rows: EnterpriseInput[]) =>
-      rt.db.transaction().execute((trx) => upsertEnterprises(trx, { actor, now: clock.now(), rows, source: 'test' }));
+      rt.db
+        .transaction()
+        .execute((trx) => upsertEnterprises(trx, { actor, now: clock.now(), rows, source: 'test' }));
 
     it('loads the 36 towns and the GB/T 4754 sections and divisions', async () => {
       const towns = await rt.db.selectFrom('towns').select('code').execute();
       expect(towns).toHaveLength(36);
-      const sections = await rt.db.selectFrom('industries').select('code').where('level', '=', 'section').execute();
+      const sections = await rt.db
+        .selectFrom('industries')
+        .select('code')
+        .where('level', '=', 'section')
+        .execute();
       expect(sections).toHaveLength(20);
       const refs = await loadReferenceLookup(rt.db);
       expect(refs.town('长安')).toBe(CHANGAN);
@@ -59,7 +65,12 @@ for (const dialect of DIALECTS) {
       const history = await enterpriseHistory(rt, row!.id);
       expect(history.map((h) => h.action)).toEqual(['enterprise.update', 'enterprise.create']);
       expect(history[0]!.changes.map((c) => c.field).sort()).toEqual(['name', 'status']);
-      const events = await rt.db.selectFrom('outbox_events').select('type').where('enterprise_id', '=', row!.id).orderBy('id').execute();
+      const events = await rt.db
+        .selectFrom('outbox_events')
+        .select('type')
+        .where('enterprise_id', '=', row!.id)
+        .orderBy('id')
+        .execute();
       expect(events.map((e) => e.type)).toEqual([
         'registry.enterprise.created',
         'registry.enterprise.updated',
@@ -76,7 +87,11 @@ for (const dialect of DIALECTS) {
         }),
       ).rejects.toThrow('crash mid-batch');
       expect(await findEnterpriseByUscc(rt.db, a.uscc)).toBeUndefined();
-      const audits = await rt.db.selectFrom('audit_log').select('id').where('after', 'like', `%${a.uscc}%`).execute();
+      const audits = await rt.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('after', 'like', `%${a.uscc}%`)
+        .execute();
       expect(audits).toHaveLength(0);
     });
 
@@ -94,7 +109,10 @@ for (const dialect of DIALECTS) {
     it('searches by Chinese substring, USCC prefix and filters, with stable keyset pages', async () => {
       const marker = `琪瑞${dialect}`;
       const rows = Array.from({ length: 25 }, (_, i) =>
-        buildEnterprise({ name: `东莞市${marker}${String(i).padStart(2, '0')}五金制品有限公司`, tags: i % 5 === 0 ? ['exporter'] : [] }),
+        buildEnterprise({
+          name: `东莞市${marker}${String(i).padStart(2, '0')}五金制品有限公司`,
+          tags: i % 5 === 0 ? ['exporter'] : [],
+        }),
       );
       await upsert(rows);
       const seen: string[] = [];
@@ -121,7 +139,9 @@ for (const dialect of DIALECTS) {
 
     it('treats LIKE wildcards in a search as plain text', async () => {
       await upsert([buildEnterprise({ name: '东莞市百分之百_%电子有限公司' })]);
-      expect((await searchEnterprises(rt, { q: '_%' })).items.map((r) => r.name)).toEqual(['东莞市百分之百_%电子有限公司']);
+      expect((await searchEnterprises(rt, { q: '_%' })).items.map((r) => r.name)).toEqual([
+        '东莞市百分之百_%电子有限公司',
+      ]);
       expect((await searchEnterprises(rt, { q: '100%' })).items).toHaveLength(0);
     });
 
@@ -132,7 +152,10 @@ for (const dialect of DIALECTS) {
 
     it('counts by status, town and section for the overview', async () => {
       const stats = await overviewStats(rt, undefined);
-      const total = await rt.db.selectFrom('enterprises').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const total = await rt.db
+        .selectFrom('enterprises')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(stats.total).toBe(Number(total.n));
       expect(stats.byTown.reduce((a, t) => a + t.count, 0)).toBe(stats.total);
       const humenOnly = await overviewStats(rt, { townCode: HUMEN });

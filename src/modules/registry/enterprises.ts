@@ -125,7 +125,16 @@ export async function upsertEnterprises(
       const id = newId();
       inserts.push({ id, ...inputToColumns(v), created_at: at, updated_at: at, version: 1 });
       for (const tag of v.tags) tagRows.push({ enterprise_id: id, tag });
-      audits.push({ actor, action: 'enterprise.create', resourceType: 'enterprise', resourceId: id, enterpriseId: id, before: null, after: v, at: now });
+      audits.push({
+        actor,
+        action: 'enterprise.create',
+        resourceType: 'enterprise',
+        resourceId: id,
+        enterpriseId: id,
+        before: null,
+        after: v,
+        at: now,
+      });
       events.push({
         type: 'registry.enterprise.created',
         occurredAt: now,
@@ -153,7 +162,16 @@ export async function upsertEnterprises(
       retag.push(old.id);
       for (const tag of v.tags) tagRows.push({ enterprise_id: old.id, tag });
     }
-    audits.push({ actor, action: 'enterprise.update', resourceType: 'enterprise', resourceId: old.id, enterpriseId: old.id, before, after: v, at: now });
+    audits.push({
+      actor,
+      action: 'enterprise.update',
+      resourceType: 'enterprise',
+      resourceId: old.id,
+      enterpriseId: old.id,
+      before,
+      after: v,
+      at: now,
+    });
     events.push({
       type: 'registry.enterprise.updated',
       occurredAt: now,
@@ -175,13 +193,22 @@ export async function upsertEnterprises(
 
   // 15 columns a row: stay under SQLite's bound-parameter cap.
   for (let i = 0; i < inserts.length; i += 200) {
-    await trx.insertInto('enterprises').values(inserts.slice(i, i + 200)).execute();
+    await trx
+      .insertInto('enterprises')
+      .values(inserts.slice(i, i + 200))
+      .execute();
   }
   for (let i = 0; i < retag.length; i += 500) {
-    await trx.deleteFrom('enterprise_tags').where('enterprise_id', 'in', retag.slice(i, i + 500)).execute();
+    await trx
+      .deleteFrom('enterprise_tags')
+      .where('enterprise_id', 'in', retag.slice(i, i + 500))
+      .execute();
   }
   for (let i = 0; i < tagRows.length; i += 500) {
-    await trx.insertInto('enterprise_tags').values(tagRows.slice(i, i + 500)).execute();
+    await trx
+      .insertInto('enterprise_tags')
+      .values(tagRows.slice(i, i + 500))
+      .execute();
   }
   await writeAudit(trx, audits);
   await emitEvents(trx, events, now);
@@ -197,10 +224,20 @@ export async function createEnterprise(ctx: AppContext, actor: Actor, raw: RawEn
   const v = validateEnterprise(raw, refs, todayInShanghai(ctx.clock.now()));
   if (!v.ok) throw validationError(v.errors);
   return ctx.db.transaction().execute(async (trx) => {
-    const dup = await trx.selectFrom('enterprises').select('id').where('uscc', '=', v.value.uscc).executeTakeFirst();
+    const dup = await trx
+      .selectFrom('enterprises')
+      .select('id')
+      .where('uscc', '=', v.value.uscc)
+      .executeTakeFirst();
     if (dup)
       throw new AppError('ALREADY_EXISTS', {
-        fields: [{ field: 'uscc', code: 'DUPLICATE', message: { zh: '该统一社会信用代码已登记', en: 'This USCC is already registered' } }],
+        fields: [
+          {
+            field: 'uscc',
+            code: 'DUPLICATE',
+            message: { zh: '该统一社会信用代码已登记', en: 'This USCC is already registered' },
+          },
+        ],
         message: { zh: '该统一社会信用代码已登记', en: 'This USCC is already registered' },
       });
     const r = await upsertEnterprises(trx, { actor, now: ctx.clock.now(), rows: [v.value], source: 'api' });
@@ -222,7 +259,13 @@ export async function updateEnterprise(
     if (patch.version !== undefined && patch.version !== old.version) throw new AppError('CONFLICT');
     if (patch.uscc !== undefined && patch.uscc !== old.uscc)
       throw new AppError('VALIDATION_FAILED', {
-        fields: [{ field: 'uscc', code: 'IMMUTABLE', message: { zh: '统一社会信用代码不可修改', en: 'The USCC cannot change' } }],
+        fields: [
+          {
+            field: 'uscc',
+            code: 'IMMUTABLE',
+            message: { zh: '统一社会信用代码不可修改', en: 'The USCC cannot change' },
+          },
+        ],
       });
     const { version: _v, ...fields } = patch;
     const merged = { ...rowToInput(old), ...fields, uscc: old.uscc };
@@ -260,10 +303,13 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return { name: v[0], id: v[1] };
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
+      return { name: v[0], id: v[1] };
   } catch {}
   throw new AppError('VALIDATION_FAILED', {
-    fields: [{ field: 'cursor', code: 'INVALID_CURSOR', message: { zh: '分页游标无效', en: 'Invalid cursor' } }],
+    fields: [
+      { field: 'cursor', code: 'INVALID_CURSOR', message: { zh: '分页游标无效', en: 'Invalid cursor' } },
+    ],
   });
 }
 
@@ -286,7 +332,12 @@ export function enterpriseQuery(ctx: AppContext, f: EnterpriseFilter) {
   if (f.tag) {
     const tag = f.tag;
     q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('enterprise_tags as g').select('g.tag').whereRef('g.enterprise_id', '=', 'e.id').where('g.tag', '=', tag)),
+      exists(
+        selectFrom('enterprise_tags as g')
+          .select('g.tag')
+          .whereRef('g.enterprise_id', '=', 'e.id')
+          .where('g.tag', '=', tag),
+      ),
     );
   }
   const text = f.q?.trim();
@@ -294,13 +345,18 @@ export function enterpriseQuery(ctx: AppContext, f: EnterpriseFilter) {
     const upper = text.toUpperCase();
     if (upper.length === 18 && USCC_PREFIX.test(upper)) q = q.where('e.uscc', '=', upper);
     else if (USCC_PREFIX.test(upper) && /\d/.test(upper))
-      q = q.where((eb) => eb.or([eb('e.uscc', 'like', `${upper}%`), containsText(ctx.dialect, eb.ref('e.name'), text)]));
+      q = q.where((eb) =>
+        eb.or([eb('e.uscc', 'like', `${upper}%`), containsText(ctx.dialect, eb.ref('e.name'), text)]),
+      );
     else q = q.where((eb) => containsText(ctx.dialect, eb.ref('e.name'), text));
   }
   return q;
 }
 
-export async function searchEnterprises(ctx: AppContext, f: EnterpriseFilter & { cursor?: string; limit?: number }) {
+export async function searchEnterprises(
+  ctx: AppContext,
+  f: EnterpriseFilter & { cursor?: string; limit?: number },
+) {
   const limit = Math.min(Math.max(f.limit ?? 20, 1), 200);
   const cursor = decodeCursor(f.cursor);
   let q = enterpriseQuery(ctx, f).select([
@@ -321,12 +377,22 @@ export async function searchEnterprises(ctx: AppContext, f: EnterpriseFilter & {
   ]);
   if (cursor)
     q = q.where((eb) =>
-      eb.or([eb('e.name', '>', cursor.name), eb.and([eb('e.name', '=', cursor.name), eb('e.id', '>', cursor.id)])]),
+      eb.or([
+        eb('e.name', '>', cursor.name),
+        eb.and([eb('e.name', '=', cursor.name), eb('e.id', '>', cursor.id)]),
+      ]),
     );
-  const rows = await q.orderBy('e.name').orderBy('e.id').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('e.name')
+    .orderBy('e.id')
+    .limit(limit + 1)
+    .execute();
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ name: last.name, id: last.id }) : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor({ name: last.name, id: last.id }) : null,
+  };
 }
 
 export type EnterpriseListItem = Awaited<ReturnType<typeof searchEnterprises>>['items'][number];
@@ -342,8 +408,18 @@ export async function enterpriseDetail(ctx: AppContext, uscc: string) {
     .executeTakeFirst();
   if (!e) return null;
   const [profiles, contacts] = await Promise.all([
-    ctx.db.selectFrom('enterprise_profiles').selectAll().where('enterprise_id', '=', e.id).orderBy('kind').execute(),
-    ctx.db.selectFrom('enterprise_contacts').selectAll().where('enterprise_id', '=', e.id).orderBy('created_at').execute(),
+    ctx.db
+      .selectFrom('enterprise_profiles')
+      .selectAll()
+      .where('enterprise_id', '=', e.id)
+      .orderBy('kind')
+      .execute(),
+    ctx.db
+      .selectFrom('enterprise_contacts')
+      .selectAll()
+      .where('enterprise_id', '=', e.id)
+      .orderBy('created_at')
+      .execute(),
   ]);
   return { ...e, profiles, contacts };
 }
@@ -372,8 +448,14 @@ export async function enterpriseHistory(ctx: AppContext, enterpriseId: string) {
 export async function overviewStats(ctx: AppContext, scope: EnterpriseFilter['scope']) {
   const base = () => enterpriseQuery(ctx, { scope });
   const [byStatus, byScale, byTown, bySection] = await Promise.all([
-    base().select(['e.status as k', sql<number>`count(*)`.as('n')]).groupBy('e.status').execute(),
-    base().select(['e.scale as k', sql<number>`count(*)`.as('n')]).groupBy('e.scale').execute(),
+    base()
+      .select(['e.status as k', sql<number>`count(*)`.as('n')])
+      .groupBy('e.status')
+      .execute(),
+    base()
+      .select(['e.scale as k', sql<number>`count(*)`.as('n')])
+      .groupBy('e.scale')
+      .execute(),
     base()
       .select(['e.town_code as code', 't.name as name', 't.sort as sort', sql<number>`count(*)`.as('n')])
       .groupBy(['e.town_code', 't.name', 't.sort'])

@@ -13,5 +13,5 @@ export const registry: ZhihuiModule = {
 };
 
 // The small read API other modules may use.
-export { findEnterpriseByUscc, findEnterpriseById } from './enterprises.js';
-export { validateUscc, normalizeUscc } from './uscc.js';
+export { findEnterpriseById, findEnterpriseByUscc } from './enterprises.js';
+export { normalizeUscc, validateUscc } from './uscc.js';

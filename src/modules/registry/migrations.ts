@@ -89,16 +89,24 @@ export const registryMigrations: AppMigration[] = [
 
       await db.schema
         .createTable('enterprise_tags')
-        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('enterprise_id', 'text', (c) =>
+          c.notNull().references('enterprises.id').onDelete('cascade'),
+        )
         .addColumn('tag', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('enterprise_tags_pk', ['enterprise_id', 'tag'])
         .execute();
-      await db.schema.createIndex('enterprise_tags_tag').on('enterprise_tags').columns(['tag', 'enterprise_id']).execute();
+      await db.schema
+        .createIndex('enterprise_tags_tag')
+        .on('enterprise_tags')
+        .columns(['tag', 'enterprise_id'])
+        .execute();
 
       await db.schema
         .createTable('enterprise_profiles')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('enterprise_id', 'text', (c) =>
+          c.notNull().references('enterprises.id').onDelete('cascade'),
+        )
         .addColumn('kind', 'text', (c) => c.notNull().check(inList('kind', PROFILE_KINDS)))
         .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
         .addColumn('since', 'text')
@@ -109,7 +117,9 @@ export const registryMigrations: AppMigration[] = [
       await db.schema
         .createTable('enterprise_contacts')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id').onDelete('cascade'))
+        .addColumn('enterprise_id', 'text', (c) =>
+          c.notNull().references('enterprises.id').onDelete('cascade'),
+        )
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('role', 'text')
         .addColumn('phone', 'text')

@@ -2,8 +2,8 @@
 // the public ones have no access to contacts at all.
 import { type Static, Type } from 'typebox';
 import { json } from '../../db/codecs.js';
-import { maskPhone } from './resident-id.js';
 import type { EnterpriseDetail, EnterpriseListItem } from './enterprises.js';
+import { maskPhone } from './resident-id.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -26,7 +26,11 @@ export const EnterpriseSchema = Type.Object({
   ...EnterpriseSummarySchema.properties,
   registeredAddress: Nullable(Type.String()),
   profiles: Type.Array(
-    Type.Object({ kind: Type.String(), details: Type.Record(Type.String(), Type.Unknown()), since: Nullable(Type.String()) }),
+    Type.Object({
+      kind: Type.String(),
+      details: Type.Record(Type.String(), Type.Unknown()),
+      since: Nullable(Type.String()),
+    }),
   ),
   contacts: Type.Array(
     Type.Object({
@@ -79,7 +83,10 @@ const maskEmail = (e: string) => e.replace(/^(.)[^@]*(@.*)$/, '$1***$2');
 const maskName = (n: string) => (n.length <= 1 ? n : `${n[0]}${'*'.repeat(n.length - 1)}`);
 
 /** `showPersonal`: the viewer may see contacts unmasked (policy enterprise.readPersonal). */
-export function presentEnterprise(e: EnterpriseDetail, showPersonal: boolean): Static<typeof EnterpriseSchema> {
+export function presentEnterprise(
+  e: EnterpriseDetail,
+  showPersonal: boolean,
+): Static<typeof EnterpriseSchema> {
   return {
     ...presentEnterpriseSummary(e),
     registeredAddress: e.registered_address,
@@ -110,6 +117,8 @@ export function presentPublicEnterprise(r: EnterpriseListItem): Static<typeof Pu
   };
 }
 
-export function presentPublicEnterpriseDetail(e: EnterpriseDetail): Static<typeof PublicEnterpriseDetailSchema> {
+export function presentPublicEnterpriseDetail(
+  e: EnterpriseDetail,
+): Static<typeof PublicEnterpriseDetailSchema> {
   return { ...presentPublicEnterprise(e), registeredAddress: e.registered_address, updatedAt: e.updated_at };
 }

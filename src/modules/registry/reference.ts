@@ -1,12 +1,25 @@
 // Loads the reference data the registry ships (towns, industries, starter product catalogue).
 // Idempotent: runs after every migrate and only inserts what is missing, so edits made by an
 // administrator (e.g. to product categories) are never overwritten.
-import { readTsv } from '../../core/tsv.js';
+
 import { newId } from '../../core/ids.js';
+import { readTsv } from '../../core/tsv.js';
 import type { AppContext } from '../../platform/context.js';
 
-export type Town = { code: string; name: string; nameEn: string; kind: 'subdistrict' | 'town' | 'area'; sort: number };
-export type Industry = { code: string; level: 'section' | 'division'; section: string; name: string; nameEn: string };
+export type Town = {
+  code: string;
+  name: string;
+  nameEn: string;
+  kind: 'subdistrict' | 'town' | 'area';
+  sort: number;
+};
+export type Industry = {
+  code: string;
+  level: 'section' | 'division';
+  section: string;
+  name: string;
+  nameEn: string;
+};
 
 const townKind = (raw: string): Town['kind'] =>
   raw.includes('subdistrict') ? 'subdistrict' : raw.includes('functional') ? 'area' : 'town';
@@ -37,7 +50,9 @@ export async function loadRegistryReferenceData(ctx: AppContext) {
     const towns = shippedTowns();
     await trx
       .insertInto('towns')
-      .values(towns.map((t) => ({ code: t.code, name: t.name, name_en: t.nameEn, kind: t.kind, sort: t.sort })))
+      .values(
+        towns.map((t) => ({ code: t.code, name: t.name, name_en: t.nameEn, kind: t.kind, sort: t.sort })),
+      )
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
     const industries = shippedIndustries();

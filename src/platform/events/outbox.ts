@@ -49,7 +49,10 @@ export function eventRow<T extends EventType>(e: NewEvent<T>, recordedAt: Date) 
 export async function emitEvents(trx: Kysely<Database>, events: NewEvent<EventType>[], recordedAt: Date) {
   const rows = events.map((e) => eventRow(e, recordedAt));
   for (let i = 0; i < rows.length; i += 400) {
-    await trx.insertInto('outbox_events').values(rows.slice(i, i + 400)).execute();
+    await trx
+      .insertInto('outbox_events')
+      .values(rows.slice(i, i + 400))
+      .execute();
   }
   return rows.map((r) => r.id);
 }
