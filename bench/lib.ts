@@ -33,6 +33,13 @@ export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value
 export function writeResults(name: string, rows: Row[], extra: Record<string, unknown> = {}) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.json`);
+  // A run on one dialect keeps the other dialect's latest rows, so the file always holds both.
+  const ran = new Set(rows.map((r) => r.dialect));
+  let kept: Row[] = [];
+  try {
+    kept = (JSON.parse(fs.readFileSync(file, 'utf8')).rows as Row[]).filter((r) => !ran.has(r.dialect));
+  } catch {}
+  rows = [...kept, ...rows];
   const doc = {
     name,
     at: new Date().toISOString(),

@@ -36,7 +36,7 @@ describe('a town officer of 长安镇', () => {
       if (r.url().includes('/api/')) responses.push(await r.text().catch(() => ''));
     });
     await page.goto(`/registry/enterprises/${other.uscc}`);
-    await expect.poll(() => page.locator('body').textContent()).toMatch(/无权|没有权限|403/);
+    await expect.poll(() => page.locator('body').textContent()).toMatch(/管辖范围|无权|403/);
     await h.screenshot(page, 'town-officer-forbidden');
     const leaked = responses.join('\n');
     expect(leaked).not.toContain(other.phone!);

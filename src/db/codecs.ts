@@ -25,18 +25,15 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Case-insensitive "contains" on both dialects (SQLite LIKE is already ASCII case-insensitive). */
+/**
+ * Case-insensitive "contains" on both dialects. SQLite's LIKE already ignores ASCII case; on
+ * PostgreSQL ILIKE is only needed when the text has cased letters (Chinese has none, and LIKE is
+ * twice as fast). Both forms can use the pg_trgm index on PostgreSQL.
+ */
 export function containsText(dialect: Dialect, column: Expression<unknown>, needle: string) {
   const pattern = `%${escapeLike(needle)}%`;
-  return dialect === 'postgres'
+  return dialect === 'postgres' && /[A-Za-z]/.test(needle)
     ? sql<SqlBool>`${column} ILIKE ${pattern} ESCAPE '\\'`
-    : sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
-}
-
-export function startsWithText(dialect: Dialect, column: Expression<unknown>, prefix: string) {
-  const pattern = `${escapeLike(prefix)}%`;
-  return dialect === 'postgres'
-    ? sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`
     : sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
 }
 

@@ -1,7 +1,7 @@
 // The register of enterprises: reads, search with keyset pagination, and the one write path
 // (upsertEnterprises) that the API, the import and the seed all go through, so that every change
 // is versioned, audited and announced as an event in the same transaction.
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { AppError, type FieldError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { todayInShanghai } from '../../core/workdays.js';
@@ -343,11 +343,15 @@ export function enterpriseQuery(ctx: AppContext, f: EnterpriseFilter) {
   const text = f.q?.trim();
   if (text) {
     const upper = text.toUpperCase();
+    // A USCC prefix is a range on the unique index: every USCC character sorts at or below 'Y'.
+    const usccRange = (eb: ExpressionBuilder<any, any>) =>
+      eb.and([eb('e.uscc', '>=', upper), eb('e.uscc', '<=', upper.padEnd(18, 'Y'))]);
+    const looksLikeUscc = USCC_PREFIX.test(upper) && /\d/.test(upper);
     if (upper.length === 18 && USCC_PREFIX.test(upper)) q = q.where('e.uscc', '=', upper);
-    else if (USCC_PREFIX.test(upper) && /\d/.test(upper))
-      q = q.where((eb) =>
-        eb.or([eb('e.uscc', 'like', `${upper}%`), containsText(ctx.dialect, eb.ref('e.name'), text)]),
-      );
+    // six or more code characters with a digit: nobody types that for a name
+    else if (looksLikeUscc && upper.length >= 6) q = q.where(usccRange);
+    else if (looksLikeUscc)
+      q = q.where((eb) => eb.or([usccRange(eb), containsText(ctx.dialect, eb.ref('e.name'), text)]));
     else q = q.where((eb) => containsText(ctx.dialect, eb.ref('e.name'), text));
   }
   return q;

@@ -134,4 +134,22 @@ export const registryMigrations: AppMigration[] = [
         .execute();
     },
   },
+  {
+    name: '0102_registry_name_search',
+    // Substring search on names: a trigram index on PostgreSQL (pg_trgm, a trusted extension since
+    // PostgreSQL 13). Installed into public so that schemas dropped later never take it along.
+    // Where the extension cannot be created the search falls back to a sequential scan.
+    async up(db, dialect) {
+      if (dialect !== 'postgres') return;
+      await sql`DO $$ BEGIN
+          CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+        EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm unavailable: %', SQLERRM;
+        END $$`.execute(db);
+      await sql`DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+            CREATE INDEX enterprises_name_trgm ON enterprises USING gin (name public.gin_trgm_ops);
+          END IF;
+        END $$`.execute(db);
+    },
+  },
 ];

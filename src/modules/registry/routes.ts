@@ -124,7 +124,13 @@ async function loadVisible(ctx: AppContext, user: AuthUser, rawUscc: string) {
   const e = await enterpriseDetail(ctx, normalizeUscc(rawUscc));
   const resource = e ? { townCode: e.town_code, enterpriseId: e.id } : null;
   if (!e || !resource) throw notFound({ zh: '企业', en: 'Enterprise' });
-  assertCan(user, 'enterprise.read', resource);
+  if (!can(user, 'enterprise.read', resource))
+    throw new AppError('FORBIDDEN', {
+      message: {
+        zh: '该企业不在您的管辖范围内，可通过信用公示查询其公开信息',
+        en: 'This enterprise is outside your jurisdiction; its public details are on the portal',
+      },
+    });
   return { e, resource };
 }
 
