@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { todayInShanghai } from '../../core/workdays.js';
 import { json } from '../../db/codecs.js';
+import { refreshStatistics } from '../../db/maintenance.js';
 import type { Database } from '../../db/schema.js';
 import { writeAudit } from '../../platform/audit.js';
 import { type AppContext, systemActor } from '../../platform/context.js';
@@ -802,6 +803,7 @@ export async function seedRegistry(
   });
 
   if (written < 0) return { enterprises: 0, skipped: true, asOf, sampleUscc: await existingSamples(ctx.db) };
+  await refreshStatistics(ctx.db);
   ctx.log.info({ scale: opts.scale, seed: opts.seed, asOf, enterprises: written }, 'registry seeded');
   return { enterprises: written, skipped: false, asOf, sampleUscc: collector.sample };
 }

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Message } from '../../../core/errors.js';
 import { todayInShanghai } from '../../../core/workdays.js';
+import { refreshStatistics } from '../../../db/maintenance.js';
 import type { Database } from '../../../db/schema.js';
 import { diffFields } from '../../../platform/audit.js';
 import type { Actor, AppContext } from '../../../platform/context.js';
@@ -262,6 +263,8 @@ export async function importEnterprises(opts: ImportOptions): Promise<ImportRepo
   await Promise.all(inflight);
   if (failure) throw (failure as { error: unknown }).error;
   await progress();
+  // a large import changes the table's shape enough for the planners to need new statistics
+  if (!opts.dryRun && report.imported >= 10_000) await refreshStatistics(ctx.db);
   report.rejected.sort((a, b) => a.row - b.row);
   return report;
 }
