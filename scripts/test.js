@@ -14,18 +14,22 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const summary = [];
 
-function run(label, cmd, args, env = {}) {
+function exec(label, cmd, args, env = {}) {
   console.log(`\n▶ ${label}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   summary.push(`${r.status === 0 ? '✔' : '✘'} ${label} (${secs} s)`);
-  if (r.status !== 0) finish(`${label} failed`);
+  return r.status === 0;
+}
+
+function run(label, cmd, args, env = {}) {
+  if (!exec(label, cmd, args, env)) finish(`${label} failed`);
 }
 
 function vitest(label, args, env = {}) {
   const out = path.join(os.tmpdir(), `zhihui-vitest-${process.pid}-${summary.length}.json`);
-  run(
+  const ok = exec(
     label,
     bin('vitest'),
     ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...args],
@@ -38,6 +42,7 @@ function vitest(label, args, env = {}) {
     totals.skipped += r.numPendingTests + r.numTodoTests;
     fs.rmSync(out, { force: true });
   } catch {}
+  if (!ok) finish(`${label} failed`);
 }
 
 function finish(error) {

@@ -477,7 +477,11 @@ for (const dialect of DIALECTS) {
         ),
         { batchSize: 4, onProgress: (p) => void seen.push({ rows: p.rows, done: p.done }) },
       );
-      expect(seen.map((p) => p.done)).toEqual([4, 8, 10, 10]);
+      // batches may commit out of order on PostgreSQL (two at once); each step is a whole batch
+      const done = seen.map((p) => p.done);
+      const steps = done.map((d, i) => d - (done[i - 1] ?? 0)).filter((d) => d > 0);
+      expect(steps.sort()).toEqual([2, 4, 4]);
+      expect(done).toEqual([...done].sort((a, b) => a - b));
       expect(seen.at(-1)).toEqual({ rows: 10, done: 10 });
     });
 
