@@ -1,7 +1,5 @@
 // The few places where SQLite and PostgreSQL differ, behind one small API.
 import { type Expression, type SqlBool, sql } from 'kysely';
-import { jsonArrayFrom as pgJsonArrayFrom } from 'kysely/helpers/postgres';
-import { jsonArrayFrom as sqliteJsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { Dialect } from './connect.js';
 
 export const json = {
@@ -41,11 +39,3 @@ export function containsText(dialect: Dialect, column: Expression<unknown>, need
 
 /** ISO-8601 UTC timestamp with milliseconds: fixed width, so text order is time order. */
 export const isoNow = (d: Date): string => d.toISOString();
-
-/**
- * A subquery's rows as one JSON array column, so a record and its children come back in one
- * round trip. Read the column with `json.read` (PostgreSQL parses it, SQLite hands back text).
- */
-export function jsonArrayFrom<O>(dialect: Dialect, subquery: Parameters<typeof sqliteJsonArrayFrom<O>>[0]) {
-  return dialect === 'postgres' ? pgJsonArrayFrom(subquery) : sqliteJsonArrayFrom(subquery);
-}

@@ -5,7 +5,7 @@ import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysel
 import { AppError, type FieldError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { todayInShanghai } from '../../core/workdays.js';
-import { containsText, json, jsonArrayFrom } from '../../db/codecs.js';
+import { containsText, json } from '../../db/codecs.js';
 import type { Database, EnterpriseTable } from '../../db/schema.js';
 import { type AuditEntry, diffFields, writeAudit } from '../../platform/audit.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -402,44 +402,30 @@ export async function searchEnterprises(
 export type EnterpriseListItem = Awaited<ReturnType<typeof searchEnterprises>>['items'][number];
 
 export async function enterpriseDetail(ctx: AppContext, uscc: string) {
-  // one round trip: the enterprise with its profiles and contacts as JSON arrays
   const e = await ctx.db
     .selectFrom('enterprises as e')
     .leftJoin('towns as t', 't.code', 'e.town_code')
     .leftJoin('industries as i', 'i.code', 'e.industry_code')
     .selectAll('e')
-    .select((eb) => [
-      't.name as town_name',
-      'i.name as industry_name',
-      jsonArrayFrom(
-        ctx.dialect,
-        eb
-          .selectFrom('enterprise_profiles as p')
-          .select(['p.id', 'p.kind', 'p.details', 'p.since', 'p.created_at'])
-          .whereRef('p.enterprise_id', '=', 'e.id')
-          .orderBy('p.kind'),
-      ).as('profiles_json'),
-      jsonArrayFrom(
-        ctx.dialect,
-        eb
-          .selectFrom('enterprise_contacts as c')
-          .select(['c.id', 'c.name', 'c.role', 'c.phone', 'c.email', 'c.resident_id', 'c.created_at'])
-          .whereRef('c.enterprise_id', '=', 'e.id')
-          .orderBy('c.created_at')
-          .orderBy('c.id'),
-      ).as('contacts_json'),
-    ])
+    .select(['t.name as town_name', 'i.name as industry_name'])
     .where('e.uscc', '=', uscc)
     .executeTakeFirst();
   if (!e) return null;
-  const { profiles_json, contacts_json, ...rest } = e;
-  type Profile = Omit<Database['enterprise_profiles'], 'enterprise_id'>;
-  type Contact = Omit<Database['enterprise_contacts'], 'enterprise_id'>;
-  return {
-    ...rest,
-    profiles: json.read<Profile[]>(profiles_json, []),
-    contacts: json.read<Contact[]>(contacts_json, []),
-  };
+  const [profiles, contacts] = await Promise.all([
+    ctx.db
+      .selectFrom('enterprise_profiles')
+      .selectAll()
+      .where('enterprise_id', '=', e.id)
+      .orderBy('kind')
+      .execute(),
+    ctx.db
+      .selectFrom('enterprise_contacts')
+      .selectAll()
+      .where('enterprise_id', '=', e.id)
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return { ...e, profiles, contacts };
 }
 
 export type EnterpriseDetail = NonNullable<Awaited<ReturnType<typeof enterpriseDetail>>>;
