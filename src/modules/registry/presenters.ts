@@ -4,8 +4,7 @@ import { type Static, Type } from 'typebox';
 import { json } from '../../db/codecs.js';
 import type { EnterpriseDetail, EnterpriseListItem } from './enterprises.js';
 import { maskPhone } from './resident-id.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable } from './schemas.js';
 
 export const EnterpriseSummarySchema = Type.Object({
   id: Type.String(),

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AppError, notFound } from '../../core/errors.js';
-import { assertCan, requireUser } from '../../platform/auth/plugin.js';
+import { actorOf, assertCan, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
@@ -29,39 +29,10 @@ import {
   presentPublicEnterprise,
   presentPublicEnterpriseDetail,
 } from './presenters.js';
+import { EnterpriseFilterQuery, Nullable } from './schemas.js';
 import { normalizeUscc } from './uscc.js';
 
 const SOURCE_LABELS: Record<string, string> = { api: '在线登记', import: '批量导入', seed: '初始数据' };
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-export const EnterpriseFilterQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 100, description: '名称关键字或统一社会信用代码（前缀）' })),
-    town: Type.Optional(Type.String({ pattern: '^\\d{9}$', description: '镇街代码 (NBS 9 digits)' })),
-    industry: Type.Optional(
-      Type.String({ pattern: '^([A-T]|\\d{2})$', description: 'GB/T 4754 门类字母或大类代码' }),
-    ),
-    status: Type.Optional(
-      Type.Union([
-        Type.Literal('operating'),
-        Type.Literal('suspended'),
-        Type.Literal('cancelled'),
-        Type.Literal('revoked'),
-      ]),
-    ),
-    scale: Type.Optional(
-      Type.Union([
-        Type.Literal('large'),
-        Type.Literal('medium'),
-        Type.Literal('small'),
-        Type.Literal('micro'),
-      ]),
-    ),
-    tag: Type.Optional(Type.String({ maxLength: 40 })),
-  },
-  { additionalProperties: false },
-);
 
 const ListQuery = Type.Object(
   {
@@ -103,12 +74,6 @@ const PatchBody = Type.Object(
 const ListResponse = Type.Object({
   items: Type.Array(EnterpriseSummarySchema),
   nextCursor: Nullable(Type.String()),
-});
-
-export const actorOf = (user: AuthUser, requestId: string): Actor => ({
-  id: user.id,
-  label: user.username,
-  requestId,
 });
 
 /** Narrows a list to what the viewer's role may see. */
@@ -299,7 +264,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       const scope = listScope(user);
       if (scope?.townCode && body.townCode !== scope.townCode)
         assertCan(user, 'enterprise.create', { townCode: body.townCode });
-      await createEnterprise(ctx, actorOf(user, req.id), body);
+      await createEnterprise(ctx, actorOf(req), body);
       const { e } = await loadVisible(ctx, user, body.uscc);
       reply.code(201);
       return presentEnterprise(
@@ -346,7 +311,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       const body = req.body as Static<typeof PatchBody>;
       if (body.townCode && body.townCode !== e.town_code)
         assertCan(user, 'enterprise.update', { townCode: body.townCode, enterpriseId: e.id });
-      await updateEnterprise(ctx, actorOf(user, req.id), e.uscc, body);
+      await updateEnterprise(ctx, actorOf(req), e.uscc, body);
       const fresh = await enterpriseDetail(ctx, e.uscc);
       return presentEnterprise(fresh!, can(user, 'enterprise.readPersonal', resource));
     },

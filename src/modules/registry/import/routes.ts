@@ -6,10 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AppError } from '../../../core/errors.js';
 import { todayInShanghai } from '../../../core/workdays.js';
-import { requireUser } from '../../../platform/auth/plugin.js';
+import { actorOf, requireUser } from '../../../platform/auth/plugin.js';
 import { type AuthUser, scopeOf } from '../../../platform/auth/policies.js';
 import type { Actor, AppContext } from '../../../platform/context.js';
 import type { EnterpriseFilter } from '../enterprises.js';
+import { EnterpriseFilterQuery } from '../schemas.js';
 import { exportEnterprisesCsv, exportEnterprisesXlsx, templateCsv, templateXlsx } from './export.js';
 import { importEnterprises } from './import.js';
 
@@ -42,46 +43,13 @@ const ImportQuery = Type.Object(
   { additionalProperties: false },
 );
 
-// The search filters of GET /api/v1/enterprises (without paging).
-const ExportQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 100, description: '名称关键字或统一社会信用代码（前缀）' })),
-    town: Type.Optional(Type.String({ pattern: '^\\d{9}$', description: '镇街代码 (NBS 9 digits)' })),
-    industry: Type.Optional(
-      Type.String({ pattern: '^([A-T]|\\d{2})$', description: 'GB/T 4754 门类字母或大类代码' }),
-    ),
-    status: Type.Optional(
-      Type.Union([
-        Type.Literal('operating'),
-        Type.Literal('suspended'),
-        Type.Literal('cancelled'),
-        Type.Literal('revoked'),
-      ]),
-    ),
-    scale: Type.Optional(
-      Type.Union([
-        Type.Literal('large'),
-        Type.Literal('medium'),
-        Type.Literal('small'),
-        Type.Literal('micro'),
-      ]),
-    ),
-    tag: Type.Optional(Type.String({ maxLength: 40 })),
-  },
-  { additionalProperties: false },
-);
+const ExportQuery = EnterpriseFilterQuery;
 
 const fileResponse = (mediaType: string, description: string) => ({
   200: {
     description,
     content: { [mediaType]: { schema: Type.String({ format: 'binary' }) } },
   },
-});
-
-const actorOf = (user: AuthUser, requestId: string): Actor => ({
-  id: user.id,
-  label: user.username,
-  requestId,
 });
 
 /** What a user's export or import may touch; null when they may touch nothing. */
@@ -131,7 +99,7 @@ export async function importExportRoutes(app: FastifyInstance, ctx: AppContext) 
         throw new AppError('UNSUPPORTED_FILE', { message: { zh: '文件为空', en: 'The file is empty' } });
       const report = await importEnterprises({
         ctx,
-        actor: actorOf(user, req.id),
+        actor: actorOf(req),
         source: bytes,
         dryRun: dryRun ?? false,
         scope,
