@@ -36,7 +36,8 @@ export function rowToInput(r: EnterpriseRow): EnterpriseInput {
   };
 }
 
-function inputToColumns(v: EnterpriseInput) {
+/** The enterprises-table columns of validated input (the seed writes them in bulk too). */
+export function inputToColumns(v: EnterpriseInput) {
   return {
     uscc: v.uscc,
     name: v.name,

@@ -15,7 +15,7 @@ import { emitEvents } from '../../platform/events/outbox.js';
 import type { SeedOptions, SeedScale } from '../types.js';
 import type { EnterpriseInput, EnterpriseScale, EnterpriseStatus } from './enterprise-input.js';
 import { validateEnterprise } from './enterprise-input.js';
-import { loadReferenceLookup } from './enterprises.js';
+import { inputToColumns, loadReferenceLookup } from './enterprises.js';
 import type { PROFILE_KINDS } from './migrations.js';
 import { shippedTowns } from './reference.js';
 import { residentIdCheckChar } from './resident-id.js';
@@ -632,16 +632,7 @@ async function writeBatch(trx: Kysely<Database>, batch: SeedEnterprise[], create
     const v = e.input;
     enterprises.push({
       id: e.id,
-      uscc: v.uscc,
-      name: v.name,
-      legal_representative: v.legalRepresentative,
-      registered_address: v.registeredAddress,
-      town_code: v.townCode,
-      industry_code: v.industryCode,
-      registered_on: v.registeredOn,
-      status: v.status,
-      scale: v.scale,
-      tags: json.write(v.tags),
+      ...inputToColumns(v),
       created_at: createdAt,
       updated_at: createdAt,
       version: 1,
