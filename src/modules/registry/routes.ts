@@ -5,7 +5,7 @@ import { type Static, Type } from 'typebox';
 import { AppError, notFound } from '../../core/errors.js';
 import { actorOf, assertCan, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
-import type { Actor, AppContext } from '../../platform/context.js';
+import type { AppContext } from '../../platform/context.js';
 import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
 import { eventsForEnterprise } from '../../platform/events/outbox.js';
 import { FIELD_LABELS, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';

@@ -8,7 +8,7 @@ import { AppError } from '../../../core/errors.js';
 import { todayInShanghai } from '../../../core/workdays.js';
 import { actorOf, requireUser } from '../../../platform/auth/plugin.js';
 import { type AuthUser, scopeOf } from '../../../platform/auth/policies.js';
-import type { Actor, AppContext } from '../../../platform/context.js';
+import type { AppContext } from '../../../platform/context.js';
 import type { EnterpriseFilter } from '../enterprises.js';
 import { EnterpriseFilterQuery } from '../schemas.js';
 import { exportEnterprisesCsv, exportEnterprisesXlsx, templateCsv, templateXlsx } from './export.js';
