@@ -29,6 +29,7 @@ import {
   presentPublicEnterprise,
   presentPublicEnterpriseDetail,
 } from './presenters.js';
+import { productCategoryRoutes } from './product-category-routes.js';
 import { EnterpriseFilterQuery, Nullable } from './schemas.js';
 import { normalizeUscc } from './uscc.js';
 
@@ -188,44 +189,6 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       },
     },
     async () => ({ items: Object.entries(TAG_LABELS).map(([code, name]) => ({ code, name })) }),
-  );
-
-  app.get(
-    '/api/v1/product-categories',
-    {
-      config: { policy: 'reference.read' },
-      schema: {
-        tags,
-        summary: '产品类别 Product categories',
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                code: Type.String(),
-                name: Type.String(),
-                nameEn: Type.String(),
-                parentCode: Nullable(Type.String()),
-                industryCode: Nullable(Type.String()),
-                active: Type.Boolean(),
-              }),
-            ),
-          }),
-        },
-      },
-    },
-    async () => {
-      const rows = await ctx.db.selectFrom('product_categories').selectAll().orderBy('code').execute();
-      return {
-        items: rows.map((c) => ({
-          code: c.code,
-          name: c.name,
-          nameEn: c.name_en,
-          parentCode: c.parent_code,
-          industryCode: c.industry_code,
-          active: c.active === 1,
-        })),
-      };
-    },
   );
 
   app.get(
@@ -476,5 +439,6 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
     },
   );
 
+  await productCategoryRoutes(app, ctx);
   await importExportRoutes(app, ctx);
 }
