@@ -1,6 +1,6 @@
 // HTTP routes of the registry: reference data, the register, history, timeline, statistics and
 // the public look-up. Handlers read: policy (route config) → validate (schema) → act → present.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AppError, notFound } from '../../core/errors.js';
 import { actorOf, assertCan, requireUser } from '../../platform/auth/plugin.js';
@@ -8,6 +8,7 @@ import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { AppContext } from '../../platform/context.js';
 import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
 import { eventsForEnterprise } from '../../platform/events/outbox.js';
+import { addContact, removeContact, updateContact } from './contacts.js';
 import { FIELD_LABELS, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';
 import {
   createEnterprise,
@@ -277,6 +278,93 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       await updateEnterprise(ctx, actorOf(req), e.uscc, body);
       const fresh = await enterpriseDetail(ctx, e.uscc);
       return presentEnterprise(fresh!, can(user, 'enterprise.readPersonal', resource));
+    },
+  );
+
+  // --- contacts (personal data) -----------------------------------------------------------------
+  const ContactBody = Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 30 }),
+      role: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
+      phone: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
+      email: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+      residentId: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
+    },
+    { additionalProperties: false },
+  );
+  const ContactPatch = Type.Object(
+    { ...ContactBody.properties, name: Type.Optional(ContactBody.properties.name) },
+    { additionalProperties: false },
+  );
+  const ContactParams = Type.Object({ uscc: UsccParams.properties.uscc, id: Type.String({ maxLength: 40 }) });
+
+  /** Contacts are managed by those who may both change the enterprise and see its personal data. */
+  async function contactTarget(req: FastifyRequest) {
+    const user = requireUser(req);
+    const { e, resource } = await loadVisible(ctx, user, (req.params as { uscc: string }).uscc);
+    assertCan(user, 'enterprise.update', resource);
+    assertCan(user, 'enterprise.readPersonal', resource);
+    return { e, present: async () => presentEnterprise((await enterpriseDetail(ctx, e.uscc))!, true) };
+  }
+
+  app.post(
+    '/api/v1/enterprises/:uscc/contacts',
+    {
+      config: { policy: 'enterprise.update' },
+      schema: {
+        tags,
+        summary: '新增联系人 Add a contact',
+        params: UsccParams,
+        body: ContactBody,
+        response: { 201: EnterpriseSchema },
+      },
+    },
+    async (req, reply) => {
+      const t = await contactTarget(req);
+      await addContact(ctx, actorOf(req), t.e.id, req.body as Static<typeof ContactBody>);
+      reply.code(201);
+      return t.present();
+    },
+  );
+  app.patch(
+    '/api/v1/enterprises/:uscc/contacts/:id',
+    {
+      config: { policy: 'enterprise.update' },
+      schema: {
+        tags,
+        summary: '修改联系人 Change a contact',
+        params: ContactParams,
+        body: ContactPatch,
+        response: { 200: EnterpriseSchema },
+      },
+    },
+    async (req) => {
+      const t = await contactTarget(req);
+      await updateContact(
+        ctx,
+        actorOf(req),
+        t.e.id,
+        (req.params as Static<typeof ContactParams>).id,
+        req.body as Static<typeof ContactPatch>,
+      );
+      return t.present();
+    },
+  );
+  app.delete(
+    '/api/v1/enterprises/:uscc/contacts/:id',
+    {
+      config: { policy: 'enterprise.update' },
+      schema: {
+        tags,
+        summary: '删除联系人 Remove a contact',
+        params: ContactParams,
+        response: { 200: EnterpriseSchema },
+      },
+    },
+    async (req) => {
+      const t = await contactTarget(req);
+      await removeContact(ctx, actorOf(req), t.e.id, (req.params as Static<typeof ContactParams>).id);
+      return t.present();
     },
   );
 
