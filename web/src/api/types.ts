@@ -209,3 +209,26 @@ export interface EnterpriseFilters {
   scale?: string;
   tag?: string;
 }
+
+/** An entry of the product category catalogue (产品类别目录), a tree by `parentCode`. */
+export interface ProductCategory {
+  id: string;
+  code: string;
+  name: string;
+  nameEn: string;
+  parentCode: string | null;
+  industryCode: string | null;
+  active: boolean;
+  updatedAt: string;
+}
+
+export interface NewProductCategory {
+  code: string;
+  name: string;
+  nameEn?: string;
+  parentCode?: string | null;
+  industryCode?: string | null;
+  active?: boolean;
+}
+
+export type ProductCategoryPatch = Partial<Omit<NewProductCategory, 'code'>>;

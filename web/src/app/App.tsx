@@ -19,6 +19,7 @@ const EnterpriseListPage = lazy(() => import('../registry/EnterpriseListPage'));
 const EnterprisePage = lazy(() => import('../registry/EnterprisePage'));
 const ImportPage = lazy(() => import('../registry/ImportPage'));
 const UsersPage = lazy(() => import('../admin/UsersPage'));
+const ProductCategoriesPage = lazy(() => import('../admin/ProductCategoriesPage'));
 const PortalLayout = lazy(() => import('../portal/PortalLayout'));
 const PortalSearchPage = lazy(() => import('../portal/PortalSearchPage'));
 const PortalEnterprisePage = lazy(() => import('../portal/PortalEnterprisePage'));
@@ -99,6 +100,14 @@ function AppRoutes() {
             element={
               <RequireAbility ability="user.manage">
                 <UsersPage />
+              </RequireAbility>
+            }
+          />
+          <Route
+            path="admin/product-categories"
+            element={
+              <RequireAbility ability="reference.read">
+                <ProductCategoriesPage />
               </RequireAbility>
             }
           />

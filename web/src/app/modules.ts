@@ -96,8 +96,16 @@ export const MODULES: ModuleDef[] = [
     labelKey: 'nav.admin',
     icon: SettingOutlined,
     status: 'ready',
-    ability: 'user.manage',
-    children: [{ key: 'users', path: '/admin/users', labelKey: 'nav.users', ability: 'user.manage' }],
+    // No module-level ability: the group shows when the user may open at least one child.
+    children: [
+      { key: 'users', path: '/admin/users', labelKey: 'nav.users', ability: 'user.manage' },
+      {
+        key: 'productCategories',
+        path: '/admin/product-categories',
+        labelKey: 'nav.productCategories',
+        ability: 'reference.manage',
+      },
+    ],
   },
 ];
 

@@ -1,16 +1,14 @@
-import { ArrowLeftOutlined, EditOutlined, InfoCircleOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   Button,
   Card,
   Descriptions,
   Empty,
-  Flex,
   Result,
   Space,
   Spin,
   Table,
-  type TableColumnsType,
   Tabs,
   Tag,
   Timeline,
@@ -21,18 +19,12 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError } from '../api/client';
 import { useRefNames } from '../api/reference';
-import type {
-  Contact,
-  Enterprise,
-  EnterpriseProfile,
-  HistoryEntry,
-  ListOf,
-  TimelineEntry,
-} from '../api/types';
+import type { Enterprise, EnterpriseProfile, HistoryEntry, ListOf, TimelineEntry } from '../api/types';
 import { useSession } from '../auth/session';
 import { ScaleText, StatusTag, TagList } from '../components/EnterpriseBadges';
 import { formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
+import ContactsEditor from './ContactsEditor';
 import EnterpriseFormDrawer from './EnterpriseFormDrawer';
 
 function formatValue(v: unknown): ReactNode {
@@ -243,13 +235,6 @@ export default function EnterprisePage() {
     );
   }
 
-  const contactColumns: TableColumnsType<Contact> = [
-    { title: t('enterprisePage.contactName'), dataIndex: 'name', width: 140 },
-    { title: t('enterprisePage.contactRole'), dataIndex: 'role', width: 160, render: (v) => v || '—' },
-    { title: t('enterprisePage.phone'), dataIndex: 'phone', width: 180, render: (v) => v || '—' },
-    { title: t('enterprisePage.email'), dataIndex: 'email', render: (v) => v || '—' },
-  ];
-
   const basic = (
     <>
       <Descriptions
@@ -300,23 +285,7 @@ export default function EnterprisePage() {
       ) : (
         <Typography.Text type="secondary">{t('enterprisePage.noProfiles')}</Typography.Text>
       )}
-      <Flex align="baseline" gap={12} style={{ marginTop: 24, marginBottom: 8 }}>
-        <Typography.Title level={5} style={{ margin: 0 }}>
-          {t('enterprisePage.contacts')}
-        </Typography.Title>
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          <InfoCircleOutlined /> {t('enterprisePage.maskedNote')}
-        </Typography.Text>
-      </Flex>
-      <Table<Contact>
-        size="small"
-        rowKey="id"
-        columns={contactColumns}
-        dataSource={e.contacts ?? []}
-        pagination={false}
-        locale={{ emptyText: t('enterprisePage.noContacts') }}
-        data-testid="enterprise-contacts"
-      />
+      <ContactsEditor enterprise={e} editable={can('enterprise.update') && can('enterprise.readPersonal')} />
     </>
   );
 
