@@ -21,16 +21,14 @@ for (const dialect of DIALECTS) {
     const sessions: Record<string, { cookie: string; csrf: string }> = {};
     beforeAll(async () => {
       rt = await testContext(dialect, { clock: offsetClock('2026-11-26T02:00:00.000Z') });
-      await rt.db
-        .transaction()
-        .execute((trx) =>
-          upsertEnterprises(trx, {
-            actor: systemActor('test'),
-            now: rt.clock.now(),
-            rows: [changan, humen],
-            source: 'test',
-          }),
-        );
+      await rt.db.transaction().execute((trx) =>
+        upsertEnterprises(trx, {
+          actor: systemActor('test'),
+          now: rt.clock.now(),
+          rows: [changan, humen],
+          source: 'test',
+        }),
+      );
       await createUser({
         ctx: rt,
         actor: systemActor('test'),
