@@ -1,24 +1,20 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../../core/clock.js';
-import { createUser } from '../../platform/auth/users.js';
 import type { Runtime } from '../../platform/bootstrap.js';
 import { systemActor } from '../../platform/context.js';
-import { buildApp } from '../../server/app.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
 import { buildEnterprise } from '../../testing/factories.js';
+import { testApp } from '../../testing/http.js';
 import { upsertEnterprises } from './enterprises.js';
 
-const PASSWORD = 'Zhihui@2026-test';
 const RID = '44011320141005001X'; // GB 11643 example, born 2014-10-05
 
 for (const dialect of DIALECTS) {
   describe(`enterprise contacts [${dialect}]`, () => {
     let rt: Runtime;
-    let app: FastifyInstance;
     const changan = buildEnterprise({ townCode: '441900119' });
     const humen = buildEnterprise({ townCode: '441900121' });
-    const sessions: Record<string, { cookie: string; csrf: string }> = {};
+    let t: Awaited<ReturnType<typeof testApp>>;
     beforeAll(async () => {
       rt = await testContext(dialect, { clock: offsetClock('2026-11-26T02:00:00.000Z') });
       await rt.db.transaction().execute((trx) =>
@@ -29,55 +25,17 @@ for (const dialect of DIALECTS) {
           source: 'test',
         }),
       );
-      await createUser({
-        ctx: rt,
-        actor: systemActor('test'),
-        input: {
-          username: 'reg',
-          password: PASSWORD,
-          displayName: '市局',
-          role: 'regulator',
-          townCode: null,
-          enterpriseUscc: null,
-        },
-      });
-      await createUser({
-        ctx: rt,
-        actor: systemActor('test'),
-        input: {
-          username: 'changan',
-          password: PASSWORD,
-          displayName: '长安',
-          role: 'townOfficer',
-          townCode: '441900119',
-          enterpriseUscc: null,
-        },
-      });
-      app = await buildApp(rt);
-      for (const username of ['reg', 'changan']) {
-        const res = await app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { username, password: PASSWORD },
-        });
-        sessions[username] = {
-          cookie: String(res.headers['set-cookie']).split(';')[0]!,
-          csrf: res.json().csrfToken,
-        };
-      }
+      t = await testApp(rt, [
+        { username: 'reg', role: 'regulator' },
+        { username: 'changan', role: 'townOfficer', townCode: '441900119' },
+      ]);
     });
     afterAll(async () => {
-      await app?.close();
+      await t?.close();
       await rt?.close();
     });
 
-    const call = (who: string, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-      app.inject({
-        method,
-        url,
-        payload,
-        headers: { cookie: sessions[who]!.cookie, 'x-csrf-token': sessions[who]!.csrf },
-      });
+    const call = (...args: Parameters<typeof t.call>) => t.call(...args);
 
     it('adds, changes and removes a contact, validating phone and resident ID, auditing masked', async () => {
       const added = await call('changan', 'POST', `/api/v1/enterprises/${changan.uscc}/contacts`, {

@@ -1,63 +1,31 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../platform/auth/users.js';
 import type { Runtime } from '../../platform/bootstrap.js';
-import { systemActor } from '../../platform/context.js';
-import { buildApp } from '../../server/app.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
-
-const PASSWORD = 'Zhihui@2026-test';
+import { testApp } from '../../testing/http.js';
 
 for (const dialect of DIALECTS) {
   describe(`product-category catalogue [${dialect}]`, () => {
     let rt: Runtime;
-    let app: FastifyInstance;
-    const sessions: Record<string, { cookie: string; csrf: string }> = {};
+    let t: Awaited<ReturnType<typeof testApp>>;
     beforeAll(async () => {
       rt = await testContext(dialect);
-      for (const role of ['admin', 'regulator'] as const)
-        await createUser({
-          ctx: rt,
-          actor: systemActor('test'),
-          input: {
-            username: role,
-            password: PASSWORD,
-            displayName: role,
-            role,
-            townCode: null,
-            enterpriseUscc: null,
-          },
-        });
-      app = await buildApp(rt);
-      for (const username of ['admin', 'regulator']) {
-        const res = await app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { username, password: PASSWORD },
-        });
-        sessions[username] = {
-          cookie: String(res.headers['set-cookie']).split(';')[0]!,
-          csrf: res.json().csrfToken,
-        };
-      }
+      t = await testApp(rt, [
+        { username: 'admin', role: 'admin' },
+        { username: 'regulator', role: 'regulator' },
+      ]);
     });
     afterAll(async () => {
-      await app?.close();
+      await t?.close();
       await rt?.close();
     });
 
     const send = (who: string, method: 'POST' | 'PATCH', url: string, payload: object) =>
-      app.inject({
-        method,
-        url,
-        payload,
-        headers: { cookie: sessions[who]!.cookie, 'x-csrf-token': sessions[who]!.csrf },
-      });
+      t.call(who, method, url, payload);
 
     it('ships the starter catalogue, readable by any signed-in user', async () => {
-      const res = await app.inject({
+      const res = await t.app.inject({
         url: '/api/v1/product-categories',
-        headers: { cookie: sessions.regulator!.cookie },
+        headers: { cookie: t.sessions.regulator!.cookie },
       });
       const items = res.json().items as { code: string; name: string }[];
       expect(items.find((c) => c.code === '0201')?.name).toBe('儿童玩具');
