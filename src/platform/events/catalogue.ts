@@ -33,6 +33,135 @@ export const EVENT_CATALOGUE = {
     description: { zh: '企业经营状态变更', en: 'The operating status of an enterprise changed' },
     payload: Type.Object({ ...EnterpriseRef, from: Type.String(), to: Type.String() }),
   }),
+
+  // --- supervisory facts that the quality-credit rule set scores (docs: data/credit/README.md).
+  // Their producing modules come later; until then a regulator records them by hand.
+  'sampling.sample.failed': spec({
+    type: 'sampling.sample.failed',
+    producer: 'sampling',
+    description: {
+      zh: '监督抽查不合格（复检后为最终结论）',
+      en: 'A supervisory sample failed (final after any re-test)',
+    },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      severity: Type.Union([Type.Literal('general'), Type.Literal('serious'), Type.Literal('critical')]),
+      sampleNo: Type.Optional(Type.String()),
+      productCategory: Type.Optional(Type.String()),
+    }),
+  }),
+  'sampling.sample.refused': spec({
+    type: 'sampling.sample.refused',
+    producer: 'sampling',
+    description: { zh: '拒绝监督抽查', en: 'The enterprise refused supervisory sampling' },
+    payload: Type.Object({ ...EnterpriseRef, taskNo: Type.Optional(Type.String()) }),
+  }),
+  'credit.penalty.recorded': spec({
+    type: 'credit.penalty.recorded',
+    producer: 'credit',
+    description: { zh: '行政处罚', en: 'An administrative penalty was decided' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      penaltyType: Type.Union([
+        Type.Literal('warning'),
+        Type.Literal('fine'),
+        Type.Literal('confiscation'),
+        Type.Literal('suspension'),
+        Type.Literal('licenceRevocation'),
+      ]),
+      decisionNo: Type.String(),
+    }),
+  }),
+  'licensing.licence.revoked': spec({
+    type: 'licensing.licence.revoked',
+    producer: 'licensing',
+    description: { zh: '生产许可证被吊销', en: 'A production licence was revoked' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      licenceNo: Type.String(),
+      decisionNo: Type.Optional(Type.String()),
+    }),
+  }),
+  'equipment.inspection.overdue': spec({
+    type: 'equipment.inspection.overdue',
+    producer: 'equipment',
+    description: { zh: '特种设备超期未检验', en: 'Special equipment is overdue for inspection' },
+    payload: Type.Object({ ...EnterpriseRef, equipmentId: Type.String() }),
+  }),
+  'equipment.inspection.failed': spec({
+    type: 'equipment.inspection.failed',
+    producer: 'equipment',
+    description: { zh: '特种设备定期检验不合格', en: 'Special equipment failed its periodic inspection' },
+    payload: Type.Object({ ...EnterpriseRef, equipmentId: Type.String() }),
+  }),
+  'metrology.verification.overdue': spec({
+    type: 'metrology.verification.overdue',
+    producer: 'metrology',
+    description: { zh: '强制检定计量器具超期未检', en: 'A compulsorily verified instrument is overdue' },
+    payload: Type.Object({ ...EnterpriseRef, instrumentId: Type.String() }),
+  }),
+  'metrology.verification.failed': spec({
+    type: 'metrology.verification.failed',
+    producer: 'metrology',
+    description: { zh: '计量器具检定不合格', en: 'An instrument failed verification' },
+    payload: Type.Object({ ...EnterpriseRef, instrumentId: Type.String() }),
+  }),
+  'credit.blacklist.listed': spec({
+    type: 'credit.blacklist.listed',
+    producer: 'credit',
+    description: { zh: '列入严重违法失信名单', en: 'Listed as seriously untrustworthy (blacklist)' },
+    payload: Type.Object({ ...EnterpriseRef, entryId: Type.String() }),
+  }),
+  'recognition.standard.led': spec({
+    type: 'recognition.standard.led',
+    producer: 'recognition',
+    description: { zh: '主导制定标准', en: 'Led the drafting of a standard' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      level: Type.Union([
+        Type.Literal('international'),
+        Type.Literal('national'),
+        Type.Literal('industry'),
+        Type.Literal('local'),
+        Type.Literal('group'),
+      ]),
+      standardCode: Type.String(),
+    }),
+  }),
+  'recognition.brand.awarded': spec({
+    type: 'recognition.brand.awarded',
+    producer: 'recognition',
+    description: { zh: '获评名牌产品', en: 'A product was named a famous brand' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      kind: Type.Literal('provincialFamousBrand'),
+      product: Type.Optional(Type.String()),
+    }),
+  }),
+  'recognition.award.granted': spec({
+    type: 'recognition.award.granted',
+    producer: 'recognition',
+    description: { zh: '获得政府质量奖', en: 'Received a government quality award' },
+    payload: Type.Object({ ...EnterpriseRef, level: Type.Literal('municipal'), year: Type.Integer() }),
+  }),
+  'credit.cleanRecord.reached': spec({
+    type: 'credit.cleanRecord.reached',
+    producer: 'credit',
+    description: { zh: '连续多年抽查无不合格', en: 'Years without a failed sample reached' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      years: Type.Union([Type.Literal(3), Type.Literal(5), Type.Literal(10)]),
+    }),
+  }),
+  'recognition.excellence.practised': spec({
+    type: 'recognition.excellence.practised',
+    producer: 'recognition',
+    description: { zh: '导入卓越绩效管理模式', en: 'Practises performance excellence (GB/T 19580)' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      selfAssessmentScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    }),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
