@@ -13,6 +13,17 @@ export type PrincipalRow = Pick<
   'id' | 'username' | 'display_name' | 'role' | 'town_code' | 'enterprise_id'
 >;
 
+/** The users columns a credential look-up (session or token) joins in to build its AuthUser. */
+export const PRINCIPAL_COLUMNS = [
+  'users.id',
+  'users.username',
+  'users.display_name',
+  'users.role',
+  'users.town_code',
+  'users.enterprise_id',
+  'users.active',
+] as const;
+
 export function authUserOf(row: PrincipalRow, via: AuthUser['via']): AuthUser {
   if (!isRole(row.role)) throw new Error(`users.role "${row.role}" is not a known role`);
   return {

@@ -13,7 +13,7 @@ import type { Actor, AppContext } from '../context.js';
 import type { Job } from '../jobs.js';
 import { verifyDummy, verifyPassword } from './passwords.js';
 import type { AuthUser } from './policies.js';
-import { authUserOf, normalizeUsername, shanghaiMinute } from './principal.js';
+import { authUserOf, normalizeUsername, PRINCIPAL_COLUMNS, shanghaiMinute } from './principal.js';
 import { randomSecret, sha256Hex } from './secrets.js';
 
 export const SESSION_COOKIE = 'zh_session';
@@ -76,13 +76,7 @@ export async function authenticateSession(ctx: AppContext, token: string): Promi
       'sessions.last_seen_at',
       'sessions.expires_at',
       'sessions.revoked_at',
-      'users.id',
-      'users.username',
-      'users.display_name',
-      'users.role',
-      'users.town_code',
-      'users.enterprise_id',
-      'users.active',
+      ...PRINCIPAL_COLUMNS,
     ])
     .where('sessions.token_hash', '=', sha256Hex(token))
     .executeTakeFirst();

@@ -9,7 +9,7 @@ import type { ApiTokenTable, Database } from '../../db/schema.js';
 import { writeAudit } from '../audit.js';
 import type { Actor, AppContext } from '../context.js';
 import type { AuthUser } from './policies.js';
-import { authUserOf } from './principal.js';
+import { authUserOf, PRINCIPAL_COLUMNS } from './principal.js';
 import { randomSecret, sha256Hex } from './secrets.js';
 import { TOUCH_INTERVAL_MS } from './sessions.js';
 
@@ -119,13 +119,7 @@ export async function verifyApiToken(
       'api_tokens.expires_at',
       'api_tokens.revoked_at',
       'api_tokens.last_used_at',
-      'users.id',
-      'users.username',
-      'users.display_name',
-      'users.role',
-      'users.town_code',
-      'users.enterprise_id',
-      'users.active',
+      ...PRINCIPAL_COLUMNS,
     ])
     .where('api_tokens.token_hash', '=', sha256Hex(token))
     .executeTakeFirst();
