@@ -33,6 +33,10 @@ export type Config = {
    *  (e.g. `127.0.0.1,10.0.0.0/8`); empty (default) trusts none, so clients cannot fake their IP
    *  to dodge the login rate limit. */
   trustProxy: string[];
+  /** CHROMIUM_PATH: the browser that renders PDF credit reports (default /usr/bin/chromium). */
+  chromiumPath: string;
+  /** PUBLIC_BASE_URL: the portal's address printed in report QR codes (default http://localhost:PORT). */
+  publicBaseUrl: string;
   /** TZ_BUSINESS: the time zone business dates are reckoned in (fixed: Asia/Shanghai). */
   businessTimeZone: 'Asia/Shanghai';
 };
@@ -92,6 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
+    publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${int(env, 'PORT', 3000, 0, 65535)}`).replace(
+      /\/+$/,
+      '',
+    ),
     businessTimeZone: 'Asia/Shanghai',
   };
 }

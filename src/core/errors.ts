@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   UNKNOWN_TOWN: { status: 400, zh: '未知的镇街', en: 'Unknown town' },
   UNKNOWN_INDUSTRY: { status: 400, zh: '未知的行业代码', en: 'Unknown industry code' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '数据库暂不可用', en: 'The database is unavailable' },
+  SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'The service is unavailable' },
   INTERNAL: { status: 500, zh: '系统内部错误', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 

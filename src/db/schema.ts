@@ -141,6 +141,127 @@ export type JobRunTable = {
   detail: string | null;
 };
 
+// ---- quality credit (src/modules/credit/migrations.ts) ----
+
+export type CreditRuleSetTable = {
+  id: string;
+  version: number;
+  status: string; // draft | published
+  effective_from: string;
+  body: string; // JSON RuleSet
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  published_at: string | null;
+  published_by: string | null;
+};
+
+export type CreditRecordTable = {
+  id: string;
+  enterprise_id: string;
+  seq: number;
+  kind: string; // event | manual | reversal
+  event_type: string;
+  source_event_id: string | null;
+  rule_id: string;
+  rule_set_id: string;
+  rule_set_version: number;
+  points: number;
+  occurred_on: string;
+  effective_on: string;
+  expires_on: string;
+  severity: string;
+  publishable: number;
+  reverses_id: string | null;
+  summary: string;
+  details: string; // JSON object
+  evidence: string; // JSON array of credit_evidence ids
+  recorded_at: string;
+  recorded_by: string;
+  prev_hash: string;
+  hash: string;
+};
+
+export type CreditChainHeadTable = { enterprise_id: string; seq: number; hash: string };
+
+export type CreditGradeTable = {
+  enterprise_id: string;
+  grade: string;
+  score: number;
+  raw_score: number;
+  rule_set_id: string;
+  rule_set_version: number;
+  veto_id: string | null;
+  as_of: string;
+  computed_at: string;
+};
+
+export type CreditGradeHistoryTable = {
+  enterprise_id: string;
+  valid_from: string;
+  grade: string;
+  score: number;
+  rule_set_id: string;
+  rule_set_version: number;
+  recorded_at: string;
+};
+
+export type CreditEvidenceTable = {
+  id: string;
+  enterprise_id: string | null;
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  uploaded_by: string;
+  uploaded_by_enterprise: string | null;
+  uploaded_at: string;
+};
+
+export type CreditBlacklistTable = {
+  id: string;
+  enterprise_id: string;
+  state: string;
+  portal_visible: number;
+  listed_record_id: string | null;
+  body: string; // JSON BlacklistEntry
+  created_at: string;
+  updated_at: string;
+};
+
+export type CreditObjectionTable = {
+  id: string;
+  enterprise_id: string;
+  record_id: string;
+  state: string;
+  body: string; // JSON Objection
+  evidence: string; // JSON array of ids
+  reversal_id: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type CreditReplyTable = {
+  id: string;
+  record_id: string;
+  enterprise_id: string;
+  text: string;
+  posted_on: string;
+  replaced_on: string | null;
+  posted_at: string;
+};
+
+export type CreditReportTable = {
+  id: string;
+  enterprise_id: string;
+  as_of: string;
+  grade: string;
+  score: number;
+  issued_at: string;
+  issued_by: string;
+};
+
 export type Database = {
   towns: TownTable;
   industries: IndustryTable;
@@ -156,4 +277,14 @@ export type Database = {
   outbox_events: OutboxEventTable;
   event_deliveries: EventDeliveryTable;
   job_runs: JobRunTable;
+  credit_rule_sets: CreditRuleSetTable;
+  credit_records: CreditRecordTable;
+  credit_chain_heads: CreditChainHeadTable;
+  credit_grades: CreditGradeTable;
+  credit_grade_history: CreditGradeHistoryTable;
+  credit_evidence: CreditEvidenceTable;
+  credit_blacklist: CreditBlacklistTable;
+  credit_objections: CreditObjectionTable;
+  credit_replies: CreditReplyTable;
+  credit_reports: CreditReportTable;
 };

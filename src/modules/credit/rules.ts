@@ -92,6 +92,10 @@ export const RuleSetSchema = Type.Object(
       { A: SupervisionSchema, B: SupervisionSchema, C: SupervisionSchema, D: SupervisionSchema },
       { additionalProperties: false },
     ),
+    // Grades are internal supervision tools unless the policy says to publish them.
+    disclosure: Type.Optional(
+      Type.Object({ publishGrades: Type.Boolean() }, { additionalProperties: false }),
+    ),
     notes: Type.Optional(Type.String()),
   },
   { additionalProperties: false },

@@ -91,6 +91,8 @@ export const TAG_LABELS: Record<string, string> = {
   licensedProducer: '获证生产企业',
   famousBrand: '广东省名牌产品企业',
   standardLeader: '标准主导制定单位',
+  // A veto fact for the credit grade (at best C while listed): 《企业经营异常名录管理暂行办法》.
+  abnormalOperations: '列入经营异常名录',
 };
 const TAG_ALIASES: Record<string, string> = Object.fromEntries(
   Object.entries(TAG_LABELS).flatMap(([k, zh]) => [

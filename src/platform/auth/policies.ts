@@ -15,6 +15,12 @@
 //   audit.read               city   city       –            –                 –  (the log spans users and logins, not towns)
 //   stats.read               city   city       own town     –                 –
 //   public.read              yes    yes        yes          yes               yes
+//   credit.read              city   city       own town     own enterprise    –  (archive, grade, explanation)
+//   credit.record            city   city       own town     –                 –  (enter supervisory facts by hand)
+//   credit.review            city   city       –            –                 –  (objections, reversals, blacklist)
+//   credit.object            –      –          –            own enterprise    –  (objections, replies, repair)
+//   credit.rules             yes    yes        –            –                 –  (rule-set drafts, sandbox)
+//   credit.rules.publish     yes    –          –            –                 –
 //
 // "city" and "yes" ignore the resource. "own town" needs resource.townCode === user.townCode;
 // "own enterprise" needs resource.enterpriseId === user.enterpriseId. A field the resource does
@@ -40,6 +46,12 @@ export const ACTIONS = [
   'audit.read',
   'stats.read',
   'public.read',
+  'credit.read',
+  'credit.record',
+  'credit.review',
+  'credit.object',
+  'credit.rules',
+  'credit.rules.publish',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const isAction = (v: unknown): v is Action =>
@@ -75,11 +87,20 @@ const ORG_ROLE: Record<Action, Grant> = {
   'enterprise.readPersonal': 'own',
   'reference.read': 'all',
   'public.read': 'all',
+  'credit.read': 'own',
+  'credit.object': 'own',
 };
 
 export const POLICY: Record<Role, Record<Action, Grant>> = {
-  admin: row('all'),
-  regulator: { ...row('all'), 'reference.manage': 'no', 'user.manage': 'no' },
+  // Objections and replies are the enterprise's own voice; no official speaks for it.
+  admin: { ...row('all'), 'credit.object': 'no' },
+  regulator: {
+    ...row('all'),
+    'reference.manage': 'no',
+    'user.manage': 'no',
+    'credit.object': 'no',
+    'credit.rules.publish': 'no',
+  },
   townOfficer: {
     ...row('no'),
     'enterprise.read': 'own',
@@ -91,6 +112,8 @@ export const POLICY: Record<Role, Record<Action, Grant>> = {
     'reference.read': 'all',
     'stats.read': 'own',
     'public.read': 'all',
+    'credit.read': 'own',
+    'credit.record': 'own',
   },
   enterprise: ORG_ROLE,
   lab: ORG_ROLE,

@@ -106,12 +106,22 @@ export const EVENT_CATALOGUE = {
     description: { zh: '计量器具检定不合格', en: 'An instrument failed verification' },
     payload: Type.Object({ ...EnterpriseRef, instrumentId: Type.String() }),
   }),
-  'credit.blacklist.listed': spec({
-    type: 'credit.blacklist.listed',
+  'credit.judgement.recorded': spec({
+    type: 'credit.judgement.recorded',
     producer: 'credit',
-    description: { zh: '列入严重违法失信名单', en: 'Listed as seriously untrustworthy (blacklist)' },
-    payload: Type.Object({ ...EnterpriseRef, entryId: Type.String() }),
+    description: {
+      zh: '因产品质量承担法律责任的生效裁判',
+      en: 'A final court judgement holding the enterprise liable over product quality',
+    },
+    payload: Type.Object({ ...EnterpriseRef, caseNo: Type.String(), court: Type.String() }),
   }),
+  'credit.complaint.verified': spec({
+    type: 'credit.complaint.verified',
+    producer: 'credit',
+    description: { zh: '质量投诉经核查属实', en: 'A quality complaint was verified' },
+    payload: Type.Object({ ...EnterpriseRef, complaintNo: Type.String() }),
+  }),
+  ...blacklistEvents(),
   'recognition.standard.led': spec({
     type: 'recognition.standard.led',
     producer: 'recognition',
@@ -162,7 +172,50 @@ export const EVENT_CATALOGUE = {
       selfAssessmentScore: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     }),
   }),
+  ...objectionEvents(),
 } as const;
+
+// The blacklist lifecycle (src/modules/credit/blacklist.ts): one event per transition, the same payload.
+function blacklistEvents() {
+  const states = {
+    candidate: ['拟列入严重违法失信名单', 'Proposed for the blacklist'],
+    notified: ['告知拟列入严重违法失信名单', 'Notified of the proposed blacklisting'],
+    listed: ['列入严重违法失信名单', 'Listed as seriously untrustworthy (blacklist)'],
+    published: ['严重违法失信名单公示', 'Blacklisting published on the portal'],
+    removalApplied: ['申请提前移出严重违法失信名单', 'Applied for early removal from the blacklist'],
+    removalRejected: ['提前移出申请未获批准', 'Early removal refused'],
+    removedEarly: ['提前移出严重违法失信名单', 'Removed early from the blacklist'],
+    expired: ['严重违法失信名单期满移出', 'Left the blacklist at the end of its term'],
+    withdrawn: ['撤销列入严重违法失信名单', 'Blacklisting withdrawn (penalty revoked)'],
+  } as const;
+  const payload = Type.Object({ ...EnterpriseRef, entryId: Type.String(), state: Type.String() });
+  type Name = `credit.blacklist.${keyof typeof states}`;
+  return Object.fromEntries(
+    Object.entries(states).map(([state, [zh, en]]) => [
+      `credit.blacklist.${state}`,
+      spec({ type: `credit.blacklist.${state}`, producer: 'credit', description: { zh, en }, payload }),
+    ]),
+  ) as Record<Name, EventSpec<typeof payload>>;
+}
+
+// Objections to credit records (src/modules/credit/objections.ts), one event per state reached.
+function objectionEvents() {
+  const states = {
+    submitted: ['对信用记录提出异议', 'An objection to a credit record was submitted'],
+    underReview: ['异议进入审查', 'An objection is under review'],
+    upheld: ['异议成立, 信用记录已更正', 'An objection was upheld; the record is reversed'],
+    rejected: ['异议不成立', 'An objection was rejected'],
+    withdrawn: ['异议已撤回', 'An objection was withdrawn'],
+  } as const;
+  const payload = Type.Object({ ...EnterpriseRef, objectionId: Type.String(), recordId: Type.String() });
+  type Name = `credit.objection.${keyof typeof states}`;
+  return Object.fromEntries(
+    Object.entries(states).map(([state, [zh, en]]) => [
+      `credit.objection.${state}`,
+      spec({ type: `credit.objection.${state}`, producer: 'credit', description: { zh, en }, payload }),
+    ]),
+  ) as Record<Name, EventSpec<typeof payload>>;
+}
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
 export type EventPayload<T extends EventType> = Static<(typeof EVENT_CATALOGUE)[T]['payload']>;

@@ -1,0 +1,332 @@
+// Grades in the database. One enterprise is regraded from its archive with the pure `gradeOf`
+// whenever a record or a veto fact changes; the whole city is regraded in a few set-based queries
+// that compute the same numbers (a test holds the two to each other). Every change of grade or
+// score is kept in the history with the day it took effect, so a past day's grade is what was shown.
+import type { Kysely } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import type { Database } from '../../db/schema.js';
+import type { AppContext } from '../../platform/context.js';
+import { archiveRows, toCreditRecord } from './archive.js';
+import { type GradeResult, gradeForScore, gradeOf, type VetoFlags } from './grade.js';
+import { ruleSetOn } from './rule-store.js';
+import type { Grade, RuleSet } from './rules.js';
+
+export const ABNORMAL_TAG = 'abnormalOperations';
+export const LISTED_STATES = ['listed', 'published'] as const;
+
+export async function vetoFlags(db: Kysely<Database>, enterpriseId: string): Promise<Required<VetoFlags>> {
+  const [listed, tag] = await Promise.all([
+    db
+      .selectFrom('credit_blacklist')
+      .select('id')
+      .where('enterprise_id', '=', enterpriseId)
+      .where('state', 'in', LISTED_STATES)
+      .executeTakeFirst(),
+    db
+      .selectFrom('enterprise_tags')
+      .select('tag')
+      .where('enterprise_id', '=', enterpriseId)
+      .where('tag', '=', ABNORMAL_TAG)
+      .executeTakeFirst(),
+  ]);
+  return { blacklisted: listed !== undefined, abnormalOperations: tag !== undefined };
+}
+
+/** The grade from the archive, as of a date, without writing anything. */
+export async function computeGrade(db: Kysely<Database>, enterpriseId: string, asOf: string) {
+  const [rows, flags, ruleSet] = await Promise.all([
+    archiveRows(db, enterpriseId),
+    vetoFlags(db, enterpriseId),
+    ruleSetOn(db, asOf),
+  ]);
+  const result = gradeOf({ records: rows.map(toCreditRecord), asOf, ruleSet, flags });
+  return { result, ruleSet, rows, flags };
+}
+
+type GradeRow = Database['credit_grades'];
+
+type Computed = {
+  enterpriseId: string;
+  grade: Grade;
+  score: number;
+  rawScore: number;
+  ruleSetId: string;
+  ruleSetVersion: number;
+  vetoId: string | null;
+};
+
+const sameGrade = (a: Pick<GradeRow, 'grade' | 'score' | 'rule_set_id' | 'rule_set_version'>, b: Computed) =>
+  a.grade === b.grade &&
+  a.score === b.score &&
+  a.rule_set_id === b.ruleSetId &&
+  a.rule_set_version === b.ruleSetVersion;
+
+/** Writes grades that changed (current row and a history row for `asOf`); returns how many changed. */
+async function storeGrades(
+  trx: Kysely<Database>,
+  computed: Computed[],
+  current: Map<string, Pick<GradeRow, 'grade' | 'score' | 'rule_set_id' | 'rule_set_version'>>,
+  asOf: string,
+  now: string,
+): Promise<number> {
+  const changed = computed.filter((c) => {
+    const known = current.get(c.enterpriseId);
+    return !known || !sameGrade(known, c);
+  });
+  for (let i = 0; i < changed.length; i += 500) {
+    const chunk = changed.slice(i, i + 500);
+    await trx
+      .insertInto('credit_grades')
+      .values(
+        chunk.map((c) => ({
+          enterprise_id: c.enterpriseId,
+          grade: c.grade,
+          score: c.score,
+          raw_score: c.rawScore,
+          rule_set_id: c.ruleSetId,
+          rule_set_version: c.ruleSetVersion,
+          veto_id: c.vetoId,
+          as_of: asOf,
+          computed_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('enterprise_id').doUpdateSet((eb) => ({
+          grade: eb.ref('excluded.grade'),
+          score: eb.ref('excluded.score'),
+          raw_score: eb.ref('excluded.raw_score'),
+          rule_set_id: eb.ref('excluded.rule_set_id'),
+          rule_set_version: eb.ref('excluded.rule_set_version'),
+          veto_id: eb.ref('excluded.veto_id'),
+          as_of: eb.ref('excluded.as_of'),
+          computed_at: eb.ref('excluded.computed_at'),
+        })),
+      )
+      .execute();
+    await trx
+      .insertInto('credit_grade_history')
+      .values(
+        chunk.map((c) => ({
+          enterprise_id: c.enterpriseId,
+          valid_from: asOf,
+          grade: c.grade,
+          score: c.score,
+          rule_set_id: c.ruleSetId,
+          rule_set_version: c.ruleSetVersion,
+          recorded_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['enterprise_id', 'valid_from']).doUpdateSet((eb) => ({
+          grade: eb.ref('excluded.grade'),
+          score: eb.ref('excluded.score'),
+          rule_set_id: eb.ref('excluded.rule_set_id'),
+          rule_set_version: eb.ref('excluded.rule_set_version'),
+          recorded_at: eb.ref('excluded.recorded_at'),
+        })),
+      )
+      .execute();
+  }
+  return changed.length;
+}
+
+const toComputed = (enterpriseId: string, r: GradeResult): Computed => ({
+  enterpriseId,
+  grade: r.grade,
+  score: r.score,
+  rawScore: r.rawScore,
+  ruleSetId: r.ruleSet.id,
+  ruleSetVersion: r.ruleSet.version,
+  vetoId: r.vetoApplied?.id ?? null,
+});
+
+/** Regrades one enterprise inside the caller's transaction (after a record or a veto fact changed). */
+export async function regradeEnterprise(
+  trx: Kysely<Database>,
+  ctx: Pick<AppContext, 'clock'>,
+  enterpriseId: string,
+  asOf: string,
+): Promise<GradeResult> {
+  const [{ result }, current] = await Promise.all([
+    computeGrade(trx, enterpriseId, asOf),
+    trx.selectFrom('credit_grades').selectAll().where('enterprise_id', '=', enterpriseId).executeTakeFirst(),
+  ]);
+  const known = new Map(current ? [[enterpriseId, current]] : []);
+  await storeGrades(trx, [toComputed(enterpriseId, result)], known, asOf, ctx.clock.now().toISOString());
+  return result;
+}
+
+export type CityScores = {
+  ruleSet: RuleSet;
+  /** enterprise id → raw score (base + Σ counting points) */
+  raw: Map<string, number>;
+  flags: { blacklisted: Set<string>; abnormal: Set<string> };
+  enterpriseIds: string[];
+};
+
+/**
+ * Every enterprise's raw score as of a date, set-based: the sum of counting records minus the
+ * records a reversal effective by then cancels. `pointsSql` lets the sandbox substitute a draft's points.
+ */
+export async function cityScores(
+  db: Kysely<Database>,
+  asOf: string,
+  ruleSet: RuleSet,
+  scoring: DraftScoring | null = null,
+): Promise<CityScores> {
+  const sums = scoring
+    ? await scoring.sums(db, asOf)
+    : await db
+        .selectFrom('credit_records')
+        .select((eb) => ['enterprise_id', eb.fn.sum<number>('points').as('s')])
+        .where('reverses_id', 'is', null)
+        .where('effective_on', '<=', asOf)
+        .where('expires_on', '>', asOf)
+        .groupBy('enterprise_id')
+        .execute();
+  const cancelled = scoring
+    ? await scoring.cancelled(db, asOf)
+    : await db
+        .selectFrom('credit_records as r')
+        .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
+        .select(['o.id', 'o.enterprise_id', 'o.points'])
+        .where('r.effective_on', '<=', asOf)
+        .where('o.effective_on', '<=', asOf)
+        .where('o.expires_on', '>', asOf)
+        .execute();
+  const [enterprises, listed, abnormal] = await Promise.all([
+    db.selectFrom('enterprises').select('id').execute(),
+    db.selectFrom('credit_blacklist').select('enterprise_id').where('state', 'in', LISTED_STATES).execute(),
+    db.selectFrom('enterprise_tags').select('enterprise_id').where('tag', '=', ABNORMAL_TAG).execute(),
+  ]);
+  const raw = new Map<string, number>();
+  for (const s of sums) raw.set(s.enterprise_id, ruleSet.base + Number(s.s));
+  const seen = new Set<string>();
+  for (const c of cancelled) {
+    if (seen.has(c.id)) continue;
+    seen.add(c.id);
+    raw.set(c.enterprise_id, (raw.get(c.enterprise_id) ?? ruleSet.base) - Number(c.points));
+  }
+  return {
+    ruleSet,
+    raw,
+    flags: {
+      blacklisted: new Set(listed.map((r) => r.enterprise_id)),
+      abnormal: new Set(abnormal.map((r) => r.enterprise_id)),
+    },
+    enterpriseIds: enterprises.map((e) => e.id),
+  };
+}
+
+export type DraftScoring = {
+  sums: (db: Kysely<Database>, asOf: string) => Promise<{ enterprise_id: string; s: number }[]>;
+  cancelled: (
+    db: Kysely<Database>,
+    asOf: string,
+  ) => Promise<{ id: string; enterprise_id: string; points: number }[]>;
+};
+
+/** Grade of one enterprise from its raw score and veto facts, exactly as gradeOf decides it. */
+export function gradeFromRaw(ruleSet: RuleSet, rawScore: number, flags: VetoFlags) {
+  const score = Math.min(ruleSet.bounds.max, Math.max(ruleSet.bounds.min, rawScore));
+  const scoreGrade = gradeForScore(ruleSet, score);
+  const rank = (g: string) => ruleSet.grades.findIndex((x) => x.grade === g);
+  let veto: RuleSet['vetoes'][number] | null = null;
+  for (const v of ruleSet.vetoes) {
+    if (flags[v.when.flag] !== true || rank(v.cap) <= rank(scoreGrade)) continue;
+    if (!veto || rank(v.cap) > rank(veto.cap)) veto = v;
+  }
+  return { score, grade: (veto ? veto.cap : scoreGrade) as Grade, vetoId: veto?.id ?? null };
+}
+
+export function gradesFromScores(s: CityScores): Computed[] {
+  return s.enterpriseIds.map((id) => {
+    const rawScore = s.raw.get(id) ?? s.ruleSet.base;
+    const g = gradeFromRaw(s.ruleSet, rawScore, {
+      blacklisted: s.flags.blacklisted.has(id),
+      abnormalOperations: s.flags.abnormal.has(id),
+    });
+    return {
+      enterpriseId: id,
+      grade: g.grade,
+      score: g.score,
+      rawScore,
+      ruleSetId: s.ruleSet.id,
+      ruleSetVersion: s.ruleSet.version,
+      vetoId: g.vetoId,
+    };
+  });
+}
+
+export type RegradeReport = {
+  asOf: string;
+  ruleSet: { id: string; version: number };
+  total: number;
+  changed: number;
+  byGrade: Record<Grade, number>;
+  elapsedMs: number;
+};
+
+/** Regrades every enterprise as of a date; only changed grades are written. */
+export async function regradeAll(ctx: AppContext, asOf: string): Promise<RegradeReport> {
+  const started = performance.now();
+  const later = await ctx.db
+    .selectFrom('credit_grade_history')
+    .select('valid_from')
+    .where('valid_from', '>', asOf)
+    .limit(1)
+    .executeTakeFirst();
+  if (later)
+    throw new AppError('INVALID_STATE', {
+      message: {
+        zh: `${later.valid_from} 已有记录的等级, 不能改写更早日期 ${asOf} 之后的历史; 查询过去的等级请用 credit grade --as-of`,
+        en: `Grades are already recorded for ${later.valid_from}; history after ${asOf} cannot be rewritten (use credit grade --as-of to compute a past grade)`,
+      },
+    });
+  const ruleSet = await ruleSetOn(ctx.db, asOf);
+  const scores = await cityScores(ctx.db, asOf, ruleSet);
+  const computed = gradesFromScores(scores);
+  const changed = await ctx.db.transaction().execute(async (trx) => {
+    const current = new Map(
+      (
+        await trx
+          .selectFrom('credit_grades')
+          .select(['enterprise_id', 'grade', 'score', 'rule_set_id', 'rule_set_version'])
+          .execute()
+      ).map((r) => [r.enterprise_id, r]),
+    );
+    return storeGrades(trx, computed, current, asOf, ctx.clock.now().toISOString());
+  });
+  const byGrade: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
+  for (const c of computed) byGrade[c.grade] += 1;
+  return {
+    asOf,
+    ruleSet: { id: ruleSet.id, version: ruleSet.version },
+    total: computed.length,
+    changed,
+    byGrade,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+/** What the history says was shown on a date (the last change on or before it); null before any. */
+export async function recordedGradeOn(db: Kysely<Database>, enterpriseId: string, date: string) {
+  const row = await db
+    .selectFrom('credit_grade_history')
+    .select(['grade', 'score', 'valid_from', 'rule_set_id', 'rule_set_version'])
+    .where('enterprise_id', '=', enterpriseId)
+    .where('valid_from', '<=', date)
+    .orderBy('valid_from', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function gradeHistory(db: Kysely<Database>, enterpriseId: string) {
+  return db
+    .selectFrom('credit_grade_history')
+    .select(['valid_from', 'grade', 'score', 'rule_set_id', 'rule_set_version'])
+    .where('enterprise_id', '=', enterpriseId)
+    .orderBy('valid_from')
+    .execute();
+}

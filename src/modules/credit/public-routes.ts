@@ -1,0 +1,192 @@
+// Public credit disclosure and open data (no login). Response schemas are whitelists: a field that
+// is not listed here cannot leave, whatever the presenter returns.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { notFound } from '../../core/errors.js';
+import type { AppContext } from '../../platform/context.js';
+import { normalizeUscc } from '../registry/uscc.js';
+import { BULK_COLUMNS, bulkPublishedRecords, publicBlacklist, publicCredit, verifyReport } from './public.js';
+import { today } from './records.js';
+
+const tags = ['public'];
+const Text = Type.Object({ zh: Type.String(), en: Type.String() });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const rateLimit = { max: 120, timeWindow: '1 minute' };
+
+const PublicRecord = Type.Object({
+  id: Type.String(),
+  eventLabel: Text,
+  ruleLabel: Text,
+  occurredOn: Type.String(),
+  expiresOn: Type.String(),
+  severity: Type.String(),
+  summary: Type.String(),
+  pendingObjection: Type.Boolean(),
+  reply: Type.Union([Type.Object({ text: Type.String(), postedOn: Type.String() }), Type.Null()]),
+});
+
+export const PublicCreditSchema = Type.Object({
+  uscc: Type.String(),
+  name: Type.String(),
+  lastUpdated: Nullable(Type.String()),
+  goodCredit: Type.Union([Type.Object({ years: Type.Integer(), label: Text }), Type.Null()]),
+  records: Type.Array(PublicRecord),
+  blacklist: Type.Union([
+    Type.Object({
+      listedOn: Nullable(Type.String()),
+      publishedOn: Nullable(Type.String()),
+      expiresOn: Nullable(Type.String()),
+      decisionNo: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  // Present only when the rule set in force publishes grades (disclosure.publishGrades).
+  grade: Type.Optional(Type.Object({ grade: Type.String(), gradeLabel: Text })),
+});
+
+const PublicBlacklistItem = Type.Object({
+  id: Type.String(),
+  uscc: Type.String(),
+  name: Type.String(),
+  townName: Type.String(),
+  listedOn: Nullable(Type.String()),
+  publishedOn: Nullable(Type.String()),
+  expiresOn: Nullable(Type.String()),
+  decisionNo: Type.String(),
+});
+
+const csvCell = (v: unknown) => {
+  let s = v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // a spreadsheet must not run a cell as a formula
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) {
+  const UsccParams = Type.Object({ uscc: Type.String({ minLength: 1, maxLength: 40 }) });
+  app.get(
+    '/api/v1/public/credit/:uscc',
+    {
+      config: { policy: 'public', rateLimit },
+      schema: {
+        tags,
+        summary: '信用公示 Published credit information',
+        params: UsccParams,
+        response: { 200: PublicCreditSchema },
+      },
+    },
+    async (req) => {
+      const uscc = normalizeUscc((req.params as Static<typeof UsccParams>).uscc);
+      const e = await ctx.db
+        .selectFrom('enterprises')
+        .select(['id', 'uscc', 'name'])
+        .where('uscc', '=', uscc)
+        .executeTakeFirst();
+      if (!e) throw notFound({ zh: '企业', en: 'Enterprise' });
+      return publicCredit(ctx, e, today(ctx));
+    },
+  );
+
+  const BlacklistQuery = Type.Object(
+    {
+      q: Type.Optional(Type.String({ maxLength: 100 })),
+      cursor: Type.Optional(Type.String({ maxLength: 40 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    },
+    { additionalProperties: false },
+  );
+  app.get(
+    '/api/v1/public/blacklist',
+    {
+      config: { policy: 'public', rateLimit },
+      schema: {
+        tags,
+        summary: '严重违法失信名单公示 Published blacklist',
+        querystring: BlacklistQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(PublicBlacklistItem), nextCursor: Nullable(Type.String()) }),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as Static<typeof BlacklistQuery>;
+      return publicBlacklist(ctx, { q: q.q, cursor: q.cursor, limit: q.limit ?? 20 }, today(ctx));
+    },
+  );
+
+  app.get(
+    '/api/v1/public/credit-records.json',
+    {
+      config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: { tags, summary: '开放数据: 公示信用记录 (JSON) Open data: published records' },
+    },
+    async (_req, reply) => {
+      const day = today(ctx);
+      reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="credit-records.json"');
+      async function* body() {
+        yield `{"generatedOn":"${day}","columns":${JSON.stringify(BULK_COLUMNS.map(([k]) => k))},"items":[`;
+        let first = true;
+        for await (const page of bulkPublishedRecords(ctx.db, day)) {
+          const chunk = page.map((r) => JSON.stringify(r)).join(',');
+          yield (first ? '' : ',') + chunk;
+          first = false;
+        }
+        yield ']}';
+      }
+      return reply.send(ReadableFrom(body()));
+    },
+  );
+
+  app.get(
+    '/api/v1/public/credit-records.csv',
+    {
+      config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: { tags, summary: '开放数据: 公示信用记录 (CSV) Open data: published records' },
+    },
+    async (_req, reply) => {
+      const day = today(ctx);
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="credit-records.csv"');
+      async function* body() {
+        yield `\uFEFF${BULK_COLUMNS.map(([, zh]) => zh).join(',')}\r\n`;
+        for await (const page of bulkPublishedRecords(ctx.db, day)) {
+          yield page.map((r) => BULK_COLUMNS.map(([k]) => csvCell(r[k])).join(',')).join('\r\n') + '\r\n';
+        }
+      }
+      return reply.send(ReadableFrom(body()));
+    },
+  );
+
+  const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+  app.get(
+    '/api/v1/public/credit-reports/:id',
+    {
+      config: { policy: 'public', rateLimit },
+      schema: {
+        tags,
+        summary: '信用报告核验 Verify a credit report',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            valid: Type.Boolean(),
+            uscc: Type.String(),
+            name: Type.String(),
+            issuedAt: Type.String(),
+            asOf: Type.String(),
+            checkCode: Type.String(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await verifyReport(ctx.db, (req.params as Static<typeof IdParams>).id);
+      if (!r) throw notFound({ zh: '信用报告', en: 'Credit report' });
+      return r;
+    },
+  );
+}
+
+const ReadableFrom = (gen: AsyncGenerator<string>) => Readable.from(gen, { objectMode: false });

@@ -1,0 +1,315 @@
+// Turning facts into credit records: events from other modules (through the outbox handler), facts
+// a regulator enters by hand, and reversals. Each writes the record, regrades the enterprise and
+// audits in one transaction; a source event scores at most once (unique source_event_id).
+import type { Kysely } from 'kysely';
+import { AppError, notFound } from '../../core/errors.js';
+import { isIsoDate, todayInShanghai } from '../../core/workdays.js';
+import { json } from '../../db/codecs.js';
+import type { Database } from '../../db/schema.js';
+import { writeAudit } from '../../platform/audit.js';
+import type { Actor, AppContext } from '../../platform/context.js';
+import { EVENT_CATALOGUE, type EventType } from '../../platform/events/catalogue.js';
+import { emitEvents, type StoredEvent } from '../../platform/events/outbox.js';
+import { appendRecord } from './archive.js';
+import { type GradeResult, scoreEvent } from './grade.js';
+import { regradeEnterprise } from './grading.js';
+import { parseDetails, recordTypeSpec, summarize } from './record-types.js';
+import { publishedRuleSets } from './rule-store.js';
+
+type Ctx = Pick<AppContext, 'clock' | 'dialect'>;
+type RecordRow = Database['credit_records'];
+
+export const today = (ctx: Pick<AppContext, 'clock'>) => todayInShanghai(ctx.clock.now());
+
+/** The business date of an event: its date, or the Shanghai day of its timestamp. */
+export function eventDate(occurredAt: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(occurredAt) ? occurredAt : todayInShanghai(new Date(occurredAt));
+}
+
+/**
+ * Scores one stored event into the archive and regrades; a no-op when the event scores nothing,
+ * names no enterprise, or was already scored. Returns the new record, if any.
+ */
+export async function scoreStoredEvent(
+  trx: Kysely<Database>,
+  ctx: Ctx,
+  event: StoredEvent,
+  opts: { kind?: 'event' | 'manual'; recordedBy?: string; evidence?: string[] } = {},
+): Promise<{ record: RecordRow; grade: GradeResult } | null> {
+  if (!event.enterpriseId) return null;
+  const done = await trx
+    .selectFrom('credit_records')
+    .select('id')
+    .where('source_event_id', '=', event.id)
+    .executeTakeFirst();
+  if (done) return null;
+  const payload = (event.payload ?? {}) as Record<string, unknown>;
+  const occurredOn = eventDate(event.occurredAt);
+  const scored = scoreEvent({
+    ruleSets: await publishedRuleSets(trx),
+    event: { id: event.id, type: event.type, payload, occurredOn },
+  });
+  if (!scored) return null;
+  const { enterpriseId: _e, uscc: _u, ...details } = payload;
+  const record = await appendRecord(trx, ctx, {
+    enterpriseId: event.enterpriseId,
+    kind: opts.kind ?? 'event',
+    eventType: event.type,
+    sourceEventId: event.id,
+    ruleId: scored.ruleId,
+    ruleSetId: scored.ruleSetId,
+    ruleSetVersion: scored.ruleSetVersion,
+    points: scored.points,
+    occurredOn: scored.occurredOn,
+    effectiveOn: scored.effectiveOn,
+    expiresOn: scored.expiresOn,
+    severity: scored.severity,
+    publishable: scored.publishable,
+    reversesId: null,
+    summary: summarize(event.type, details),
+    details,
+    evidence: opts.evidence ?? [],
+    recordedBy: opts.recordedBy ?? event.producer,
+  });
+  const grade = await regradeEnterprise(trx, ctx, event.enterpriseId, today(ctx));
+  return { record, grade };
+}
+
+/** Every event type some published or shipped rule can score: what the handler subscribes to. */
+export const SCORED_EVENT_TYPES = Object.keys(EVENT_CATALOGUE).filter(
+  (t) =>
+    !t.startsWith('registry.') &&
+    !t.startsWith('credit.objection.') &&
+    (!t.startsWith('credit.blacklist.') || t === 'credit.blacklist.listed'),
+);
+
+export type ManualRecordInput = {
+  type: string;
+  occurredOn: string;
+  details: Record<string, unknown>;
+  note?: string;
+  evidenceIds?: string[];
+};
+
+const field = (name: string, code: string, zh: string, en: string) => ({
+  field: name,
+  code,
+  message: { zh, en },
+});
+
+/** A fact entered by a regulator: the catalogued event is emitted and scored at once. */
+export async function addManualRecord(
+  ctx: AppContext,
+  actor: Actor,
+  enterprise: { id: string; uscc: string },
+  input: ManualRecordInput,
+) {
+  const spec = recordTypeSpec(input.type);
+  if (!spec)
+    throw new AppError('VALIDATION_FAILED', {
+      fields: [
+        field(
+          'type',
+          'UNKNOWN_TYPE',
+          `不能手工录入的记录类型: ${input.type}`,
+          `Not a record type that can be entered by hand: ${input.type}`,
+        ),
+      ],
+    });
+  const day = today(ctx);
+  if (!isIsoDate(input.occurredOn))
+    throw new AppError('INVALID_DATE', {
+      fields: [field('occurredOn', 'INVALID_DATE', '发生日期无效', 'occurredOn is not a real date')],
+    });
+  if (input.occurredOn > day)
+    throw new AppError('VALIDATION_FAILED', {
+      fields: [
+        field('occurredOn', 'IN_THE_FUTURE', '发生日期不能晚于今天', 'occurredOn cannot be in the future'),
+      ],
+    });
+  const parsed = parseDetails(spec, input.details ?? {});
+  if (!parsed.ok) throw new AppError('VALIDATION_FAILED', { fields: parsed.errors });
+  const evidenceIds = [...new Set(input.evidenceIds ?? [])];
+
+  return ctx.db.transaction().execute(async (trx) => {
+    await checkEvidence(trx, evidenceIds, enterprise.id, actor);
+    const sets = await publishedRuleSets(trx);
+    const payload = { enterpriseId: enterprise.id, uscc: enterprise.uscc, ...parsed.value };
+    const probe = scoreEvent({
+      ruleSets: sets,
+      event: { id: 'probe', type: spec.type, payload, occurredOn: input.occurredOn },
+    });
+    if (!probe)
+      throw new AppError('VALIDATION_FAILED', {
+        message: {
+          zh: `该日期(${input.occurredOn})适用的规则集中没有对应“${spec.label.zh}”的规则, 不产生信用记录`,
+          en: `No rule in force on ${input.occurredOn} scores "${spec.label.en}"`,
+        },
+        fields: [field('occurredOn', 'NO_RULE', '该日期无适用规则', 'No rule applies on this date')],
+      });
+    const [eventId] = await emitEvents(
+      trx,
+      [
+        {
+          type: spec.type as EventType,
+          occurredAt: input.occurredOn,
+          enterpriseId: enterprise.id,
+          aggregateId: null,
+          payload: payload as never,
+        },
+      ],
+      ctx.clock.now(),
+    );
+    const scored = await scoreStoredEvent(
+      trx,
+      ctx,
+      {
+        id: eventId!,
+        type: spec.type,
+        occurredAt: input.occurredOn,
+        recordedAt: ctx.clock.now().toISOString(),
+        enterpriseId: enterprise.id,
+        aggregateId: null,
+        producer: EVENT_CATALOGUE[spec.type as EventType].producer,
+        payload: input.note ? { ...payload, note: input.note } : payload,
+      },
+      { kind: 'manual', recordedBy: actor.label, evidence: evidenceIds },
+    );
+    if (!scored) throw new Error('manual record scored nothing after the probe matched');
+    await attachEvidence(trx, evidenceIds, enterprise.id);
+    await writeAudit(trx, {
+      actor,
+      action: 'creditRecord.create',
+      resourceType: 'creditRecord',
+      resourceId: scored.record.id,
+      enterpriseId: enterprise.id,
+      after: {
+        type: spec.type,
+        occurredOn: input.occurredOn,
+        details: parsed.value,
+        points: scored.record.points,
+        evidence: evidenceIds,
+      },
+      at: ctx.clock.now(),
+    });
+    return scored;
+  });
+}
+
+/** Evidence must exist and be unattached or already this enterprise's. */
+export async function checkEvidence(
+  trx: Kysely<Database>,
+  ids: string[],
+  enterpriseId: string,
+  actor: Actor,
+) {
+  if (ids.length === 0) return;
+  if (ids.length > 20)
+    throw new AppError('VALIDATION_FAILED', {
+      fields: [field('evidenceIds', 'TOO_MANY', '证明材料最多20份', 'At most 20 evidence files')],
+    });
+  const rows = await trx
+    .selectFrom('credit_evidence')
+    .select(['id', 'enterprise_id', 'uploaded_by'])
+    .where('id', 'in', ids)
+    .execute();
+  for (const id of ids) {
+    const r = rows.find((x) => x.id === id);
+    if (
+      !r ||
+      (r.enterprise_id !== null && r.enterprise_id !== enterpriseId) ||
+      (r.enterprise_id === null && r.uploaded_by !== actor.label)
+    )
+      throw new AppError('VALIDATION_FAILED', {
+        fields: [
+          field(
+            'evidenceIds',
+            'UNKNOWN_EVIDENCE',
+            `证明材料不存在或不属于该企业: ${id}`,
+            `Unknown evidence file: ${id}`,
+          ),
+        ],
+      });
+  }
+}
+
+export async function attachEvidence(trx: Kysely<Database>, ids: string[], enterpriseId: string) {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('credit_evidence')
+    .set({ enterprise_id: enterpriseId })
+    .where('id', 'in', ids)
+    .where('enterprise_id', 'is', null)
+    .execute();
+}
+
+/**
+ * Cancels a record from today on by appending a reversal that points to it; the original stays in
+ * the chain untouched. Runs inside the caller's transaction.
+ */
+export async function reverseRecord(
+  trx: Kysely<Database>,
+  ctx: Ctx,
+  actor: Actor,
+  input: { recordId: string; reasons: string; objectionId?: string | null },
+) {
+  const reasons = input.reasons.trim();
+  if (reasons === '')
+    throw new AppError('VALIDATION_FAILED', {
+      fields: [field('reasons', 'REQUIRED', '须说明更正理由', 'Give the reasons for the correction')],
+    });
+  const original = await trx
+    .selectFrom('credit_records')
+    .selectAll()
+    .where('id', '=', input.recordId)
+    .executeTakeFirst();
+  if (!original) throw notFound({ zh: '信用记录', en: 'Credit record' });
+  if (original.kind === 'reversal')
+    throw new AppError('INVALID_STATE', {
+      message: { zh: '更正记录本身不能再被更正', en: 'A reversal cannot itself be reversed' },
+    });
+  const already = await trx
+    .selectFrom('credit_records')
+    .select('id')
+    .where('reverses_id', '=', original.id)
+    .executeTakeFirst();
+  if (already)
+    throw new AppError('INVALID_STATE', {
+      message: { zh: '该记录已被更正', en: 'This record has already been reversed' },
+    });
+  const day = today(ctx);
+  const record = await appendRecord(trx, ctx, {
+    enterpriseId: original.enterprise_id,
+    kind: 'reversal',
+    eventType: original.event_type,
+    sourceEventId: null,
+    ruleId: original.rule_id,
+    ruleSetId: original.rule_set_id,
+    ruleSetVersion: original.rule_set_version,
+    points: 0,
+    occurredOn: day,
+    effectiveOn: day,
+    expiresOn: original.expires_on > day ? original.expires_on : day,
+    severity: original.severity as never,
+    publishable: original.publishable === 1,
+    reversesId: original.id,
+    summary: `更正: ${original.summary}`,
+    details: { reasons, ...(input.objectionId ? { objectionId: input.objectionId } : {}) },
+    evidence: [],
+    recordedBy: actor.label,
+  });
+  await writeAudit(trx, {
+    actor,
+    action: 'creditRecord.reverse',
+    resourceType: 'creditRecord',
+    resourceId: record.id,
+    enterpriseId: original.enterprise_id,
+    after: { reverses: original.id, reasons, objectionId: input.objectionId ?? null },
+    at: ctx.clock.now(),
+  });
+  const grade = await regradeEnterprise(trx, ctx, original.enterprise_id, day);
+  return { record, grade };
+}
+
+export const recordDetails = (r: RecordRow) => json.read(r.details, {}) as Record<string, string | number>;
+export const recordEvidence = (r: RecordRow) => json.read(r.evidence, []) as string[];
