@@ -1,5 +1,6 @@
 // First-run demo city: the register (demo scale) and one account per role, printed at start-up.
 
+import { seedCredit } from '../modules/credit/seed.js';
 import { seedRegistry } from '../modules/registry/seed.js';
 import { createUser } from '../platform/auth/users.js';
 import type { AppContext } from '../platform/context.js';
@@ -21,6 +22,7 @@ export async function ensureDemoData(
     seed: opts.seed ?? 2016,
     onProgress: opts.onProgress,
   });
+  await seedCredit(ctx, { scale: 'demo', seed: opts.seed ?? 2016 });
   const actor = systemActor('seed');
   const changan = await ctx.db
     .selectFrom('towns')

@@ -1,4 +1,5 @@
-// `npx zhihui <command>`: serve, migrate, seed, import, export, users add. Each command opens the
+// `npx zhihui <command>`: serve, migrate, seed, import, export, users add, credit grade|regrade,
+// audit verify. Each command opens the
 // database named by DATABASE_URL, migrated, and closes it when done.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import { consoleLogger, createRuntime, type Runtime } from '../platform/bootstra
 import { startDispatcher } from '../platform/events/dispatcher.js';
 import { startScheduler } from '../platform/jobs.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
+import { auditVerify, creditGrade, creditRegrade } from './credit.js';
 import { DEMO_PASSWORD, ensureDemoData } from './demo.js';
 import { runExport, runImport } from './import-export.js';
 import { progressBar } from './progress.js';
@@ -148,6 +150,35 @@ exp
   .option('--status <status>', 'only this status')
   .action((file: string, opts: { town?: string; industry?: string; status?: string }) =>
     withRuntime((rt) => runExport(rt, { file, filters: opts })),
+  );
+
+const creditCmd = program.command('credit').description('Quality-credit grades');
+creditCmd
+  .command('grade <uscc>')
+  .description('The grade of one enterprise and every point behind it: score = base + Σ contributions')
+  .option('--as-of <date>', 'YYYY-MM-DD (default today in Asia/Shanghai)')
+  .option('--json', 'print JSON')
+  .action((uscc: string, opts: { asOf?: string; json?: boolean }) =>
+    withRuntime(async (rt) => console.log(await creditGrade(rt, { uscc, ...opts }))),
+  );
+creditCmd
+  .command('regrade')
+  .description('Recompute every grade as of a date (default today); changed grades enter the history')
+  .option('--as-of <date>', 'YYYY-MM-DD')
+  .action((opts: { asOf?: string }) => withRuntime(async (rt) => console.log(await creditRegrade(rt, opts))));
+
+program
+  .command('audit')
+  .description('Integrity checks')
+  .command('verify')
+  .description('Check every hash chain of the credit archive; names the first broken link (exit code 2)')
+  .option('--json', 'print JSON')
+  .action((opts: { json?: boolean }) =>
+    withRuntime(async (rt) => {
+      const r = await auditVerify(rt, opts);
+      console.log(r.text);
+      if (!r.ok) process.exitCode = 2;
+    }),
   );
 
 const users = program.command('users').description('Manage user accounts');

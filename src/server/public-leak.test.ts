@@ -1,9 +1,11 @@
 // No personal data leaves through a public endpoint: every GET route under /api/v1/public/ listed in
 // the OpenAPI document is called for enterprises that have contacts, and no phone number, resident
 // ID, contact name or e-mail of theirs may appear in any answer. A new public route is covered the
-// day it is added, because the list comes from the document.
+// day it is added, because the list comes from the document. The demo credit archive is loaded too:
+// no internal grade or score, and no blacklist entry the portal may not show, leaves either.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCredit } from '../modules/credit/seed.js';
 import { seedRegistry } from '../modules/registry/seed.js';
 import type { Runtime } from '../platform/bootstrap.js';
 import { DIALECTS, testContext } from '../testing/db.js';
@@ -16,6 +18,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       rt = await testContext(dialect);
       await seedRegistry(rt, { scale: 'demo', seed: 7 });
+      await seedCredit(rt, { scale: 'demo', seed: 7 });
       app = await buildApp(rt);
     });
     afterAll(async () => {
@@ -49,18 +52,68 @@ for (const dialect of DIALECTS) {
         .map(([p]) => p);
       expect(publicGets.length).toBeGreaterThanOrEqual(2);
 
+      const report = await rt.db
+        .insertInto('credit_reports')
+        .values({
+          id: '019f0000-0000-7000-8000-00000000beef',
+          enterprise_id: (
+            await rt.db
+              .selectFrom('enterprises')
+              .select('id')
+              .where('uscc', '=', people[0]!.uscc)
+              .executeTakeFirstOrThrow()
+          ).id,
+          as_of: '2026-06-30',
+          grade: 'C',
+          score: 77,
+          issued_at: '2026-06-30T02:00:00.000Z',
+          issued_by: 'test',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const hidden = await rt.db
+        .selectFrom('credit_blacklist as b')
+        .innerJoin('enterprises as e', 'e.id', 'b.enterprise_id')
+        .select(['e.uscc', 'b.state', 'b.body'])
+        .where('b.state', '<>', 'published')
+        .execute();
+      expect(hidden.length).toBeGreaterThan(3);
+      // the bulk downloads are rate-limited harder: called once each, below
+      const bulk = publicGets.filter((p) => /\.(csv|json)$/.test(p));
+      const bodies: string[] = [];
+      const check = (url: string, body: string, secrets: string[]) => {
+        for (const s of secrets) expect(body, `${url} leaks ${s}`).not.toContain(s);
+        expect(body, url).not.toMatch(/"(contacts|phone|email|residentId|resident_id|grade|score|rawScore)"/);
+      };
+      const allSecrets: string[] = [];
+
       for (const person of people) {
         const secrets = [person.phone, person.resident_id, person.email].filter((s): s is string => !!s);
         // a contact who is also the legal representative is public as such (企业信息公示暂行条例 art. 6)
         if (person.name !== person.legal_representative) secrets.push(person.name);
-        for (const route of publicGets) {
-          const url = route.replace('{uscc}', person.uscc);
+        allSecrets.push(...secrets);
+        for (const route of publicGets.filter((p) => !bulk.includes(p))) {
+          const url = route.replace('{uscc}', person.uscc).replace('{id}', report.id);
           const q = route.includes('{') ? '' : `?q=${encodeURIComponent(person.enterprise.slice(2, 6))}`;
           const res = await app.inject(`${url}${q}`);
           expect(res.statusCode, `${url}${q}`).toBe(200);
-          for (const s of secrets) expect(res.body, `${url} leaks ${s}`).not.toContain(s);
-          expect(res.body).not.toMatch(/"(contacts|phone|email|residentId|resident_id)"/);
+          check(url, res.body, secrets);
+          bodies.push(res.body);
         }
+      }
+      for (const route of bulk) {
+        const res = await app.inject(route);
+        expect(res.statusCode, route).toBe(200);
+        check(route, res.body, allSecrets);
+        bodies.push(res.body);
+      }
+      // entries the portal may not show (not yet published, or removed) are in no public list or page
+      const listed = (await app.inject('/api/v1/public/blacklist?limit=100'))
+        .json()
+        .items.map((i: { uscc: string }) => i.uscc);
+      for (const h of hidden) {
+        expect(listed, `${h.state} entry of ${h.uscc}`).not.toContain(h.uscc);
+        expect((await app.inject(`/api/v1/public/credit/${h.uscc}`)).json().blacklist, h.state).toBeNull();
       }
     });
   });

@@ -189,6 +189,14 @@ export async function actOnEntry(
             : '信用修复: 提前移出严重违法失信名单',
       });
     }
+    // A revoked penalty is no longer a fact: its own records are reversed too.
+    if (entry.state === 'withdrawn') {
+      for (const id of await penaltyRecordIds(trx, row.enterprise_id, entry.penalty.decisionNo))
+        await reverseRecord(trx, ctx, actor, {
+          recordId: id,
+          reasons: `行政处罚已撤销: ${entry.penaltyRevokedBy}`,
+        });
+    }
     await trx
       .updateTable('credit_blacklist')
       .set({
@@ -204,6 +212,22 @@ export async function actOnEntry(
     return entry;
   };
   return trxIn ? run(trxIn) : ctx.db.transaction().execute(run);
+}
+
+/** Unreversed penalty records of an enterprise that carry this decision number. */
+async function penaltyRecordIds(trx: Kysely<Database>, enterpriseId: string, decisionNo: string) {
+  const rows = await trx
+    .selectFrom('credit_records as r')
+    .select(['r.id', 'r.details'])
+    .where('r.enterprise_id', '=', enterpriseId)
+    .where('r.event_type', '=', 'credit.penalty.recorded')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('credit_records as x').select('x.id').whereRef('x.reverses_id', '=', 'r.id'))),
+    )
+    .execute();
+  return rows
+    .filter((r) => (json.read(r.details, {}) as { decisionNo?: string }).decisionNo === decisionNo)
+    .map((r) => r.id);
 }
 
 /** The daily job: entries whose term has ended leave the list. */

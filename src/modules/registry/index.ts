@@ -13,5 +13,6 @@ export const registry: ZhihuiModule = {
 };
 
 // The small read API other modules may use.
-export { findEnterpriseById, findEnterpriseByUscc } from './enterprises.js';
+export { findEnterpriseById, findEnterpriseByUscc, updateEnterprise } from './enterprises.js';
+export { createRng, DEMO_SEED, demoSampleUscc, idFactory, type Rng, seedAsOf, seedInstant } from './seed.js';
 export { normalizeUscc, validateUscc } from './uscc.js';

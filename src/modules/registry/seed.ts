@@ -135,7 +135,7 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
  * UUIDv7-shaped ids from a fixed base time: 48-bit milliseconds, a 12-bit counter in rand_a (so
  * ids sort in generation order, RFC 9562 method 1) and 62 bits from the PRNG.
  */
-function idFactory(baseMs: number, rng: Rng) {
+export function idFactory(baseMs: number, rng: Rng) {
   let seq = 0;
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
   return () => {

@@ -1,0 +1,94 @@
+// `zhihui credit grade|regrade` and `zhihui audit verify`: the credit engine from the command line.
+import { AppError } from '../core/errors.js';
+import { isIsoDate, todayInShanghai } from '../core/workdays.js';
+import { verifyChains } from '../modules/credit/archive.js';
+import { computeGrade, regradeAll } from '../modules/credit/grading.js';
+import { normalizeUscc } from '../modules/registry/uscc.js';
+import type { Runtime } from '../platform/bootstrap.js';
+import { progressBar } from './progress.js';
+
+function asOfOption(raw: string | undefined, rt: Runtime): string {
+  const asOf = raw ?? todayInShanghai(rt.clock.now());
+  if (!isIsoDate(asOf))
+    throw new AppError('INVALID_DATE', {
+      fields: [
+        {
+          field: '--as-of',
+          code: 'INVALID_DATE',
+          message: { zh: `日期无效: ${asOf}`, en: `Not a YYYY-MM-DD date: ${asOf}` },
+        },
+      ],
+    });
+  return asOf;
+}
+
+/** The grade and its explanation: score = base + Σ contributions (before clamping to the bounds). */
+export async function creditGrade(rt: Runtime, opts: { uscc: string; asOf?: string; json?: boolean }) {
+  const asOf = asOfOption(opts.asOf, rt);
+  const uscc = normalizeUscc(opts.uscc);
+  const e = await rt.db
+    .selectFrom('enterprises')
+    .select(['id', 'uscc', 'name'])
+    .where('uscc', '=', uscc)
+    .executeTakeFirst();
+  if (!e)
+    throw new AppError('NOT_FOUND', {
+      message: { zh: `企业不存在: ${uscc}`, en: `No enterprise with USCC ${uscc}` },
+    });
+  const { result } = await computeGrade(rt.db, e.id, asOf);
+  const out = {
+    uscc: e.uscc,
+    asOf,
+    ruleSet: `${result.ruleSet.id}@${result.ruleSet.version}`,
+    score: result.score,
+    grade: result.grade,
+    base: result.base,
+    contributions: result.contributions.map((c) => ({
+      recordId: c.recordId,
+      rule: c.rule,
+      points: c.points,
+      occurredOn: c.occurredOn,
+      expiresOn: c.expiresOn,
+    })),
+    ...(result.rawScore !== result.score ? { rawScore: result.rawScore } : {}),
+    ...(result.vetoApplied ? { veto: result.vetoApplied.id } : {}),
+  };
+  if (opts.json) return JSON.stringify(out);
+  const lines = [
+    `${e.name} ${e.uscc}  ${asOf}  规则集 ${out.ruleSet}`,
+    `  基础分 base ${String(out.base).padStart(16)}`,
+    ...out.contributions.map(
+      (c) => `  ${c.rule.padEnd(28)} ${String(c.points).padStart(4)}  ${c.occurredOn} → ${c.expiresOn}`,
+    ),
+    `  = ${result.rawScore}${result.rawScore !== result.score ? ` (按上下限 clamped ${result.score})` : ''}  等级 grade ${result.grade}${result.vetoApplied ? ` (${result.vetoApplied.label.zh})` : ''}`,
+  ];
+  return lines.join('\n');
+}
+
+export async function creditRegrade(rt: Runtime, opts: { asOf?: string }) {
+  const r = await regradeAll(rt, asOfOption(opts.asOf, rt));
+  return `Regraded ${r.total} enterprises as of ${r.asOf} under ${r.ruleSet.id}@${r.ruleSet.version} in ${r.elapsedMs} ms: ${r.changed} changed; A ${r.byGrade.A}, B ${r.byGrade.B}, C ${r.byGrade.C}, D ${r.byGrade.D}`;
+}
+
+/** Checks every credit chain; exit code 2 and the first broken link when one does not hold. */
+export async function auditVerify(rt: Runtime, opts: { json?: boolean }) {
+  const bar = opts.json ? null : progressBar('Verifying credit chains');
+  const report = await verifyChains(rt.db, bar?.update);
+  bar?.stop();
+  if (opts.json) return { text: JSON.stringify(report), ok: report.firstBroken === null };
+  if (!report.firstBroken)
+    return {
+      text: `OK: ${report.chains} chains, ${report.records} credit records, every link holds.`,
+      ok: true,
+    };
+  const b = report.firstBroken;
+  return {
+    text: [
+      `BROKEN: first broken link in the chain of ${b.uscc ?? b.enterpriseId} at link ${b.seq}${b.recordId ? ` (record ${b.recordId})` : ''}`,
+      `  ${b.problem}: ${b.message.en}`,
+      `  ${b.message.zh}`,
+      `  (checked ${report.records} records in ${report.chains} chains before it)`,
+    ].join('\n'),
+    ok: false,
+  };
+}
