@@ -452,7 +452,7 @@ async function playScenarios(
           })
         ).id;
       });
-      actions.forEach((a, i) =>
+      for (const [i, a] of actions.entries()) {
         add(addCalendarDays(on, 3 + i * 12), (at) =>
           actOnObjection(
             at,
@@ -467,8 +467,8 @@ async function playScenarios(
                   ? { type: 'reject', reasons: '经复核, 抽样程序合法, 检验结论有效' }
                   : { type: 'withdraw' },
           ),
-        ),
-      );
+        );
+      }
       if (actions.length === 0 || actions.includes('reject'))
         add(addCalendarDays(on, 1), (at) =>
           putReply(at, OFFICIAL, recordId, e.id, '我司已对该批次产品全部召回并完成整改, 欢迎社会监督。'),
