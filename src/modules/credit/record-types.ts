@@ -2,6 +2,7 @@
 // exists, with the form each needs. Field names are the event's payload fields (catalogue.ts), so a
 // hand-entered fact and one from its module are the same event.
 import type { Message } from '../../core/errors.js';
+import { EVENT_CATALOGUE, type EventType } from '../../platform/events/catalogue.js';
 
 export type FieldSpec = {
   name: string;
@@ -165,7 +166,11 @@ export const recordTypeSpec = (type: string) => RECORD_TYPES.find((t) => t.type 
 /** One line in Chinese that says what the record is, from its type and details. */
 export function summarize(type: string, details: Record<string, unknown>): string {
   const spec = recordTypeSpec(type);
-  if (!spec) return type;
+  if (!spec) {
+    // Facts only the platform produces (the blacklist listing): the catalogue's words and the decision.
+    const label = EVENT_CATALOGUE[type as EventType]?.description.zh ?? type;
+    return typeof details.decisionNo === 'string' ? `${label} (决定书文号 ${details.decisionNo})` : label;
+  }
   const parts: string[] = [];
   let head = spec.label.zh;
   for (const f of spec.fields) {

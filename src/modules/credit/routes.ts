@@ -93,6 +93,18 @@ async function recordFor(ctx: AppContext, user: AuthUser, id: string, action: Pa
   return { record: r, enterprise: e };
 }
 
+async function evidenceMeta(ctx: AppContext, rows: { evidence: string }[]) {
+  const ids = [...new Set(rows.flatMap((r) => JSON.parse(r.evidence) as string[]))];
+  if (ids.length === 0)
+    return new Map<string, { id: string; filename: string; size: number; mime: string }>();
+  const found = await ctx.db
+    .selectFrom('credit_evidence')
+    .select(['id', 'filename', 'size', 'mime'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(found.map((f) => [f.id, f]));
+}
+
 export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- archive and grade ------------------------------------------------------------------------
   app.get(
@@ -141,6 +153,18 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         flags,
         pendingObjections: Number(pending?.n ?? 0),
       };
+    },
+  );
+
+  app.get(
+    '/api/v1/credit/mine',
+    { config: { policy: 'credit.object' }, schema: { tags, summary: '本企业 My enterprise' } },
+    async (req) => {
+      const user = requireUser(req);
+      const scope = scopeOf(user);
+      if (scope.kind !== 'enterprise') throw new AppError('FORBIDDEN');
+      const e = await enterpriseFor(ctx, user, { id: scope.enterpriseId }, 'credit.read');
+      return { uscc: e.uscc, name: e.name };
     },
   );
 
@@ -195,7 +219,8 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/v1/credit/record-types',
-    { config: { policy: 'credit.record' }, schema: { tags, summary: '可手工录入的记录类型 Record types' } },
+    // Readable by everyone who reads archives: the labels of the fields records carry.
+    { config: { policy: 'credit.read' }, schema: { tags, summary: '信用记录类型与字段 Record types' } },
     async () => ({ items: RECORD_TYPES }),
   );
 
@@ -429,7 +454,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         .where('id', '=', row.record_id)
         .executeTakeFirstOrThrow(),
     ]);
-    return objectionView(row, e, r.summary, user, today(ctx));
+    return objectionView(row, e, r.summary, user, today(ctx), await evidenceMeta(ctx, [row]));
   };
   app.post(
     '/api/v1/credit/records/:id/objections',
@@ -477,8 +502,11 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       if (q.state) query = query.where('o.state', '=', q.state);
       if (q.uscc) query = query.where('e.uscc', '=', normalizeUscc(q.uscc));
       const rows = await query.execute();
+      const evidence = await evidenceMeta(ctx, rows);
       return {
-        items: rows.map((r) => objectionView(r, { uscc: r.uscc, name: r.name }, r.summary, user, today(ctx))),
+        items: rows.map((r) =>
+          objectionView(r, { uscc: r.uscc, name: r.name }, r.summary, user, today(ctx), evidence),
+        ),
       };
     },
   );
@@ -635,7 +663,11 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       const user = requireUser(req);
       const body = req.body as Static<typeof ProposeBody>;
       const e = await enterpriseFor(ctx, user, { uscc: body.uscc }, 'credit.review');
-      const entry = await proposeCandidate(ctx, actorOf(req), e.id, body.penalty);
+      // JSON null may arrive coerced to '' by the schema layer: both mean "no longer restriction".
+      const entry = await proposeCandidate(ctx, actorOf(req), e.id, {
+        ...body.penalty,
+        restrictionEndsOn: body.penalty.restrictionEndsOn || null,
+      });
       reply.code(201);
       return presentEntry(user, entry.id);
     },

@@ -199,6 +199,14 @@ export function blacklistView(
     expiresOn: e.expiresOn,
     earliestRemovalOn: e.earliestRemovalOn,
     endedOn: e.endedOn,
+    statementHeard: e.statementHeard,
+    penaltyRevokedBy: e.penaltyRevokedBy,
+    pastRemovalApplications: e.pastRemovalApplications.map((a) => ({
+      appliedOn: a.appliedOn,
+      outcome: a.outcome,
+      decidedOn: a.decidedOn,
+      reasons: a.reasons,
+    })),
     removalApplication: e.removalApplication
       ? {
           appliedOn: e.removalApplication.appliedOn,
@@ -215,7 +223,14 @@ export function blacklistView(
         !isIllegalTransition(e.state, a) &&
         (ENTERPRISE_ACTIONS.has(a) ? own : official) &&
         !(a === 'decideRemoval' && e.removalApplication?.outcome !== 'pending') &&
-        !(a === 'applyRemoval' && e.removalApplication?.outcome === 'pending'),
+        !(
+          a === 'applyRemoval' &&
+          (e.removalApplication?.outcome === 'pending' ||
+            e.earliestRemovalOn === null ||
+            today < e.earliestRemovalOn ||
+            (e.expiresOn !== null && today >= e.expiresOn))
+        ) &&
+        !(a === 'expire' && (e.expiresOn === null || today < e.expiresOn)),
     ),
   };
 }
@@ -226,6 +241,7 @@ export function objectionView(
   recordSummary: string,
   user: AuthUser,
   today: string,
+  evidence: Map<string, { id: string; filename: string; size: number; mime: string }> = new Map(),
 ) {
   const o = objectionOf(row);
   const official = can(user, 'credit.review');
@@ -244,7 +260,10 @@ export function objectionView(
     decidedOn: o.decidedOn,
     reasons: o.reasons,
     overdue: isReviewOverdue(o, today),
-    evidence: json.read(row.evidence, []) as string[],
+    evidence: (json.read(row.evidence, []) as string[]).flatMap((id) => {
+      const e = evidence.get(id);
+      return e ? [e] : [];
+    }),
     allowedActions: (Object.keys(OBJECTION_TRANSITIONS) as (keyof typeof OBJECTION_TRANSITIONS)[]).filter(
       (a) => OBJECTION_TRANSITIONS[a].includes(o.state) && (a === 'withdraw' ? own : official),
     ),

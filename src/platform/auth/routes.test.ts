@@ -95,6 +95,8 @@ for (const dialect of DIALECTS) {
           'reference.read',
           'stats.read',
           'public.read',
+          'credit.read',
+          'credit.record',
         ],
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       });
