@@ -6,7 +6,7 @@ import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { isApiError, registerNotifier, showApiError } from '../api/client';
-import { SessionProvider } from '../auth/session';
+import { SessionProvider, useSession } from '../auth/session';
 import AppLayout from './AppLayout';
 import BuildingPage from './BuildingPage';
 import { FullPageSpin, NotFound, RequireAbility, RequireAuth } from './Guards';
@@ -23,6 +23,14 @@ const ProductCategoriesPage = lazy(() => import('../admin/ProductCategoriesPage'
 const PortalLayout = lazy(() => import('../portal/PortalLayout'));
 const PortalSearchPage = lazy(() => import('../portal/PortalSearchPage'));
 const PortalEnterprisePage = lazy(() => import('../portal/PortalEnterprisePage'));
+const PortalBlacklistPage = lazy(() => import('../portal/PortalBlacklistPage'));
+const PortalReportVerifyPage = lazy(() => import('../portal/PortalReportVerifyPage'));
+const CreditOverviewPage = lazy(() => import('../credit/CreditOverviewPage'));
+const CreditEnterprisePage = lazy(() => import('../credit/CreditEnterprisePage'));
+const ObjectionsPage = lazy(() => import('../credit/ObjectionsPage'));
+const BlacklistPage = lazy(() => import('../credit/BlacklistPage'));
+const RuleSetsPage = lazy(() => import('../credit-rules/RuleSetsPage'));
+const RuleSetEditorPage = lazy(() => import('../credit-rules/RuleSetEditorPage'));
 
 export const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -58,6 +66,12 @@ function NotifierBridge({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
+/** /credit opens the overview for those who may read statistics, otherwise the objection list. */
+function CreditIndex() {
+  const { can } = useSession();
+  return <Navigate to={can('stats.read') ? 'overview' : 'objections'} replace />;
+}
+
 function AppRoutes() {
   return (
     <Suspense fallback={<FullPageSpin />}>
@@ -66,6 +80,8 @@ function AppRoutes() {
         <Route path="/portal" element={<PortalLayout />}>
           <Route index element={<PortalSearchPage />} />
           <Route path="enterprises/:uscc" element={<PortalEnterprisePage />} />
+          <Route path="blacklist" element={<PortalBlacklistPage />} />
+          <Route path="credit-reports/:id" element={<PortalReportVerifyPage />} />
         </Route>
         <Route
           element={
@@ -91,6 +107,57 @@ function AppRoutes() {
               element={
                 <RequireAbility ability="enterprise.import">
                   <ImportPage />
+                </RequireAbility>
+              }
+            />
+          </Route>
+          <Route path="credit">
+            <Route index element={<CreditIndex />} />
+            <Route
+              path="overview"
+              element={
+                <RequireAbility ability="stats.read">
+                  <CreditOverviewPage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="enterprises/:uscc"
+              element={
+                <RequireAbility ability="credit.read">
+                  <CreditEnterprisePage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="objections"
+              element={
+                <RequireAbility ability="credit.read">
+                  <ObjectionsPage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="blacklist"
+              element={
+                <RequireAbility ability="credit.read">
+                  <BlacklistPage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="rule-sets"
+              element={
+                <RequireAbility ability="credit.rules">
+                  <RuleSetsPage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="rule-sets/:id/:version"
+              element={
+                <RequireAbility ability="credit.rules">
+                  <RuleSetEditorPage />
                 </RequireAbility>
               }
             />

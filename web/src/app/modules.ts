@@ -81,8 +81,33 @@ export const MODULES: ModuleDef[] = [
     key: 'credit',
     labelKey: 'nav.credit',
     icon: SafetyCertificateOutlined,
-    status: 'building',
-    path: '/credit',
+    status: 'ready',
+    children: [
+      {
+        key: 'creditOverview',
+        path: '/credit/overview',
+        labelKey: 'credit.nav.overview',
+        ability: 'stats.read',
+      },
+      {
+        key: 'creditObjections',
+        path: '/credit/objections',
+        labelKey: 'credit.nav.objections',
+        ability: 'credit.read',
+      },
+      {
+        key: 'creditBlacklist',
+        path: '/credit/blacklist',
+        labelKey: 'credit.nav.blacklist',
+        ability: 'credit.read',
+      },
+      {
+        key: 'creditRuleSets',
+        path: '/credit/rule-sets',
+        labelKey: 'credit.nav.ruleSets',
+        ability: 'credit.rules',
+      },
+    ],
   },
   {
     key: 'evaluation',

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   Button,
@@ -307,16 +307,27 @@ export default function EnterprisePage() {
           </Space>
         }
         extra={
-          can('enterprise.update') && (
-            <Button
-              type="primary"
-              icon={<EditOutlined />}
-              onClick={() => setEditing(true)}
-              data-testid="enterprise-edit"
-            >
-              {t('common.edit')}
-            </Button>
-          )
+          <>
+            {can('credit.read') && (
+              <Button
+                icon={<SafetyCertificateOutlined />}
+                onClick={() => navigate(`/credit/enterprises/${encodeURIComponent(e.uscc)}`)}
+                data-testid="enterprise-credit-link"
+              >
+                {t('credit.page.archiveLink')}
+              </Button>
+            )}
+            {can('enterprise.update') && (
+              <Button
+                type="primary"
+                icon={<EditOutlined />}
+                onClick={() => setEditing(true)}
+                data-testid="enterprise-edit"
+              >
+                {t('common.edit')}
+              </Button>
+            )}
+          </>
         }
       />
       <Card styles={{ body: { paddingTop: 4 } }}>
