@@ -18,6 +18,10 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** An instant as the bureau reads it: Beijing time, to the minute. */
+const beijingTime = (iso: string) =>
+  `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (北京时间)`;
+
 const STATUS_ZH: Record<string, string> = {
   active: '有效',
   expired: '已过期',
@@ -107,7 +111,7 @@ type Views = {
   checkCode: string;
 };
 
-function reportHtml(v: Views): string {
+export function reportHtml(v: Views): string {
   const colour: Record<string, string> = { A: '#389e0d', B: '#1677ff', C: '#d46b08', D: '#cf1322' };
   const rows = v.records
     .map(
@@ -152,6 +156,6 @@ function reportHtml(v: Views): string {
   <table><tr><th>日期</th><th>事项</th><th class="num">分值</th><th>有效期至</th><th>状态</th></tr>${rows || '<tr><td colspan="5">无记录</td></tr>'}</table>
   <div class="foot"><img src="${v.qr}" width="110" height="110" alt="QR"><div>
     扫描二维码或访问 ${esc(v.url)} 核验本报告。<br>核验码: <b>${esc(v.checkCode)}</b> (与核验页面显示一致即为真实报告)<br>
-    生成时间 ${esc(v.report.issued_at)} · 东莞市市场监督管理局 质汇平台</div></div>
+    生成时间 ${esc(beijingTime(v.report.issued_at))} · 东莞市市场监督管理局 质汇平台</div></div>
   </body></html>`;
 }

@@ -764,7 +764,21 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     { config: { policy: 'credit.rules' }, schema: { tags, summary: '校验规则集 Validate', body: BodyOnly } },
     async (req) => {
       const result = validateRuleSet((req.body as Static<typeof BodyOnly>).body);
-      return result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors };
+      if (!result.ok) return { ok: false, errors: result.errors, warnings: [] };
+      // Valid, but publication will also need a date from today on (records keep their rule set).
+      const warnings =
+        result.value.effectiveFrom < today(ctx)
+          ? [
+              {
+                path: '/effectiveFrom',
+                message: {
+                  zh: `生效日期 ${result.value.effectiveFrom} 早于今天, 发布前须改为今天或以后`,
+                  en: `effectiveFrom ${result.value.effectiveFrom} is in the past; publication needs today or later`,
+                },
+              },
+            ]
+          : [];
+      return { ok: true, errors: [], warnings };
     },
   );
   app.post(
