@@ -2,7 +2,7 @@
 // edited; a correction is a reversal record pointing to the record it cancels. `verifyChains`
 // recomputes every link and names the first that does not hold.
 import { createHash } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../../core/ids.js';
 import { json } from '../../db/codecs.js';
 import type { Database } from '../../db/schema.js';
@@ -210,20 +210,28 @@ export async function verifyChains(
       );
     return null;
   };
-  let after: { enterpriseId: string; seq: number } | null = null;
+  // Pages of whole chains: a batch of enterprise ids, then their records in chain order (index range).
+  let after = '';
   for (;;) {
-    let q = db.selectFrom('credit_records').selectAll().orderBy('enterprise_id').orderBy('seq').limit(5000);
-    if (after) {
-      const a = after;
-      q = q.where((eb) =>
-        eb.or([
-          eb('enterprise_id', '>', a.enterpriseId),
-          eb.and([eb('enterprise_id', '=', a.enterpriseId), eb('seq', '>', a.seq)]),
-        ]),
-      );
-    }
-    const page = await q.execute();
-    if (page.length === 0) break;
+    const ids = (
+      await db
+        .selectFrom('credit_records')
+        .select('enterprise_id')
+        .distinct()
+        .where('enterprise_id', '>', after)
+        .orderBy('enterprise_id')
+        .limit(2000)
+        .execute()
+    ).map((r) => r.enterprise_id);
+    if (ids.length === 0) break;
+    const page = await db
+      .selectFrom('credit_records')
+      .selectAll()
+      .where('enterprise_id', '>=', ids[0]!)
+      .where('enterprise_id', '<=', ids[ids.length - 1]!)
+      .orderBy('enterprise_id')
+      .orderBy('seq')
+      .execute();
     for (const r of page) {
       if (!current || current.id !== r.enterprise_id) {
         const p = closeChain();
@@ -268,8 +276,7 @@ export async function verifyChains(
       current = { id: r.enterprise_id, seq: r.seq, hash };
       records += 1;
     }
-    const last = page[page.length - 1]!;
-    after = { enterpriseId: last.enterprise_id, seq: last.seq };
+    after = ids[ids.length - 1]!;
     onProgress?.(records, total);
   }
   const p = closeChain();
@@ -301,9 +308,3 @@ function problem(
 ): Omit<ChainProblem, 'uscc'> {
   return { enterpriseId, seq, recordId, problem: kind, message: { zh, en } };
 }
-
-/** Counts records per enterprise for the stats page; kept here so the SQL stays with its table. */
-export const countRecords = (db: Kysely<Database>) =>
-  sql<{ n: number }>`select count(*) as n from credit_records`
-    .execute(db)
-    .then((r) => Number(r.rows[0]?.n ?? 0));

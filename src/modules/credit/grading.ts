@@ -2,7 +2,7 @@
 // whenever a record or a veto fact changes; the whole city is regraded in a few set-based queries
 // that compute the same numbers (a test holds the two to each other). Every change of grade or
 // score is kept in the history with the day it took effect, so a past day's grade is what was shown.
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
@@ -15,29 +15,28 @@ export const ABNORMAL_TAG = 'abnormalOperations';
 export const LISTED_STATES = ['listed', 'published'] as const;
 
 export async function vetoFlags(db: Kysely<Database>, enterpriseId: string): Promise<Required<VetoFlags>> {
-  const [listed, tag] = await Promise.all([
-    db
-      .selectFrom('credit_blacklist')
-      .select('id')
-      .where('enterprise_id', '=', enterpriseId)
-      .where('state', 'in', LISTED_STATES)
-      .executeTakeFirst(),
-    db
-      .selectFrom('enterprise_tags')
-      .select('tag')
-      .where('enterprise_id', '=', enterpriseId)
-      .where('tag', '=', ABNORMAL_TAG)
-      .executeTakeFirst(),
-  ]);
-  return { blacklisted: listed !== undefined, abnormalOperations: tag !== undefined };
+  // One round trip: the blacklist veto (listed or published) and the abnormal-operations tag.
+  const states = sql.join(LISTED_STATES.map((s) => sql`${s}`));
+  const { rows } = await sql<{ b: unknown; a: unknown }>`select
+      exists (select 1 from credit_blacklist where enterprise_id = ${enterpriseId} and state in (${states})) as b,
+      exists (select 1 from enterprise_tags where enterprise_id = ${enterpriseId} and tag = ${ABNORMAL_TAG}) as a`.execute(
+    db,
+  );
+  const row = rows[0]!;
+  return { blacklisted: Boolean(Number(row.b)), abnormalOperations: Boolean(Number(row.a)) };
 }
 
 /** The grade from the archive, as of a date, without writing anything. */
-export async function computeGrade(db: Kysely<Database>, enterpriseId: string, asOf: string) {
+export async function computeGrade(
+  db: Kysely<Database>,
+  enterpriseId: string,
+  asOf: string,
+  cacheKey: object = db,
+) {
   const [rows, flags, ruleSet] = await Promise.all([
     archiveRows(db, enterpriseId),
     vetoFlags(db, enterpriseId),
-    ruleSetOn(db, asOf),
+    ruleSetOn(db, asOf, cacheKey),
   ]);
   const result = gradeOf({ records: rows.map(toCreditRecord), asOf, ruleSet, flags });
   return { result, ruleSet, rows, flags };
@@ -143,12 +142,12 @@ const toComputed = (enterpriseId: string, r: GradeResult): Computed => ({
 /** Regrades one enterprise inside the caller's transaction (after a record or a veto fact changed). */
 export async function regradeEnterprise(
   trx: Kysely<Database>,
-  ctx: Pick<AppContext, 'clock'>,
+  ctx: Pick<AppContext, 'clock' | 'db'>,
   enterpriseId: string,
   asOf: string,
 ): Promise<GradeResult> {
   const [{ result }, current] = await Promise.all([
-    computeGrade(trx, enterpriseId, asOf),
+    computeGrade(trx, enterpriseId, asOf, ctx.db),
     trx.selectFrom('credit_grades').selectAll().where('enterprise_id', '=', enterpriseId).executeTakeFirst(),
   ]);
   const known = new Map(current ? [[enterpriseId, current]] : []);
@@ -156,75 +155,128 @@ export async function regradeEnterprise(
   return result;
 }
 
+/** One enterprise in a city-wide pass: where it is, what is stored for it, and its raw scores. */
+export type CityEnterprise = {
+  id: string;
+  townCode: string;
+  industryCode: string | null;
+  current: Pick<GradeRow, 'grade' | 'score' | 'rule_set_id' | 'rule_set_version'> | null;
+  /** base + Σ counting points under the stored records (the rule sets that scored them) */
+  raw: number;
+  /** the same under a draft (sandbox only) */
+  rawDraft: number;
+};
+
 export type CityScores = {
   ruleSet: RuleSet;
-  /** enterprise id → raw score (base + Σ counting points) */
-  raw: Map<string, number>;
+  enterprises: CityEnterprise[];
   flags: { blacklisted: Set<string>; abnormal: Set<string> };
-  enterpriseIds: string[];
+};
+
+/** How a draft re-scores archived records (sandbox.ts builds it from the draft's rules). */
+export type DraftScoring = {
+  draft: RuleSet;
+  /** SUM() argument: a record's points under the draft, 0 if it no longer counts on asOf */
+  pointsExpr: RawBuilder<number>;
+  /** the earliest effective date any draft rule still counts on asOf */
+  minCutoff: string;
+  /** draft points of a reversed record (they are taken off again) */
+  pointsOf: (ruleId: string, effectiveOn: string) => number;
 };
 
 /**
- * Every enterprise's raw score as of a date, set-based: the sum of counting records minus the
- * records a reversal effective by then cancels. `pointsSql` lets the sandbox substitute a draft's points.
+ * Every enterprise's raw score as of a date in one pass over the archive: the sum of counting
+ * records minus those a reversal effective by then cancels, joined to the register and the stored
+ * grades. With a draft, the same scan also sums the draft's points (the sandbox).
  */
 export async function cityScores(
   db: Kysely<Database>,
   asOf: string,
   ruleSet: RuleSet,
-  scoring: DraftScoring | null = null,
+  draft: DraftScoring | null = null,
 ): Promise<CityScores> {
-  const sums = scoring
-    ? await scoring.sums(db, asOf)
-    : await db
-        .selectFrom('credit_records')
-        .select((eb) => ['enterprise_id', eb.fn.sum<number>('points').as('s')])
-        .where('reverses_id', 'is', null)
-        .where('effective_on', '<=', asOf)
-        .where('expires_on', '>', asOf)
-        .groupBy('enterprise_id')
-        .execute();
-  const cancelled = scoring
-    ? await scoring.cancelled(db, asOf)
-    : await db
-        .selectFrom('credit_records as r')
-        .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
-        .select(['o.id', 'o.enterprise_id', 'o.points'])
-        .where('r.effective_on', '<=', asOf)
-        .where('o.effective_on', '<=', asOf)
-        .where('o.expires_on', '>', asOf)
-        .execute();
-  const [enterprises, listed, abnormal] = await Promise.all([
-    db.selectFrom('enterprises').select('id').execute(),
+  let sums = db
+    .selectFrom('credit_records')
+    .where('reverses_id', 'is', null)
+    .where('effective_on', '<=', asOf)
+    .groupBy('enterprise_id');
+  sums = draft
+    ? sums.where((eb) => eb.or([eb('expires_on', '>', asOf), eb('effective_on', '>=', draft.minCutoff)]))
+    : sums.where('expires_on', '>', asOf);
+  const summed = draft
+    ? sums.select((eb) => [
+        'enterprise_id',
+        eb.fn.sum<number>(sql<number>`case when expires_on > ${asOf} then points else 0 end`).as('s'),
+        eb.fn.sum<number>(draft.pointsExpr).as('d'),
+      ])
+    : sums.select((eb) => ['enterprise_id', eb.fn.sum<number>('points').as('s'), sql<number>`0`.as('d')]);
+  const [rows, cancelled, listed, abnormal] = await Promise.all([
+    db
+      .selectFrom('enterprises as e')
+      .leftJoin(summed.as('s'), 's.enterprise_id', 'e.id')
+      .leftJoin('credit_grades as g', 'g.enterprise_id', 'e.id')
+      .select([
+        'e.id',
+        'e.town_code',
+        'e.industry_code',
+        's.s',
+        's.d',
+        'g.grade',
+        'g.score',
+        'g.rule_set_id',
+        'g.rule_set_version',
+      ])
+      .execute(),
+    db
+      .selectFrom('credit_records as r')
+      .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
+      .select(['o.id', 'o.enterprise_id', 'o.points', 'o.rule_id', 'o.effective_on', 'o.expires_on'])
+      .where('r.effective_on', '<=', asOf)
+      .where('o.effective_on', '<=', asOf)
+      .execute(),
     db.selectFrom('credit_blacklist').select('enterprise_id').where('state', 'in', LISTED_STATES).execute(),
     db.selectFrom('enterprise_tags').select('enterprise_id').where('tag', '=', ABNORMAL_TAG).execute(),
   ]);
-  const raw = new Map<string, number>();
-  for (const s of sums) raw.set(s.enterprise_id, ruleSet.base + Number(s.s));
+  const draftBase = draft?.draft.base ?? ruleSet.base;
+  const byId = new Map<string, CityEnterprise>();
+  const enterprises = rows.map((r) => {
+    const e: CityEnterprise = {
+      id: r.id,
+      townCode: r.town_code,
+      industryCode: r.industry_code,
+      current:
+        r.grade === null
+          ? null
+          : {
+              grade: r.grade,
+              score: r.score!,
+              rule_set_id: r.rule_set_id!,
+              rule_set_version: r.rule_set_version!,
+            },
+      raw: ruleSet.base + Number(r.s ?? 0),
+      rawDraft: draftBase + Number(r.d ?? 0),
+    };
+    byId.set(r.id, e);
+    return e;
+  });
   const seen = new Set<string>();
   for (const c of cancelled) {
     if (seen.has(c.id)) continue;
     seen.add(c.id);
-    raw.set(c.enterprise_id, (raw.get(c.enterprise_id) ?? ruleSet.base) - Number(c.points));
+    const e = byId.get(c.enterprise_id);
+    if (!e) continue;
+    if (c.expires_on > asOf) e.raw -= Number(c.points);
+    if (draft) e.rawDraft -= draft.pointsOf(c.rule_id, c.effective_on);
   }
   return {
     ruleSet,
-    raw,
+    enterprises,
     flags: {
       blacklisted: new Set(listed.map((r) => r.enterprise_id)),
       abnormal: new Set(abnormal.map((r) => r.enterprise_id)),
     },
-    enterpriseIds: enterprises.map((e) => e.id),
   };
 }
-
-export type DraftScoring = {
-  sums: (db: Kysely<Database>, asOf: string) => Promise<{ enterprise_id: string; s: number }[]>;
-  cancelled: (
-    db: Kysely<Database>,
-    asOf: string,
-  ) => Promise<{ id: string; enterprise_id: string; points: number }[]>;
-};
 
 /** Grade of one enterprise from its raw score and veto facts, exactly as gradeOf decides it. */
 export function gradeFromRaw(ruleSet: RuleSet, rawScore: number, flags: VetoFlags) {
@@ -239,20 +291,21 @@ export function gradeFromRaw(ruleSet: RuleSet, rawScore: number, flags: VetoFlag
   return { score, grade: (veto ? veto.cap : scoreGrade) as Grade, vetoId: veto?.id ?? null };
 }
 
-export function gradesFromScores(s: CityScores): Computed[] {
-  return s.enterpriseIds.map((id) => {
-    const rawScore = s.raw.get(id) ?? s.ruleSet.base;
-    const g = gradeFromRaw(s.ruleSet, rawScore, {
-      blacklisted: s.flags.blacklisted.has(id),
-      abnormalOperations: s.flags.abnormal.has(id),
+/** The grades a pass gives, under its rule set (or, with `useDraft`, the draft's raw scores and rules). */
+export function gradesFromScores(s: CityScores, ruleSet: RuleSet = s.ruleSet, useDraft = false): Computed[] {
+  return s.enterprises.map((e) => {
+    const rawScore = useDraft ? e.rawDraft : e.raw;
+    const g = gradeFromRaw(ruleSet, rawScore, {
+      blacklisted: s.flags.blacklisted.has(e.id),
+      abnormalOperations: s.flags.abnormal.has(e.id),
     });
     return {
-      enterpriseId: id,
+      enterpriseId: e.id,
       grade: g.grade,
       score: g.score,
       rawScore,
-      ruleSetId: s.ruleSet.id,
-      ruleSetVersion: s.ruleSet.version,
+      ruleSetId: ruleSet.id,
+      ruleSetVersion: ruleSet.version,
       vetoId: g.vetoId,
     };
   });
@@ -286,17 +339,10 @@ export async function regradeAll(ctx: AppContext, asOf: string): Promise<Regrade
   const ruleSet = await ruleSetOn(ctx.db, asOf);
   const scores = await cityScores(ctx.db, asOf, ruleSet);
   const computed = gradesFromScores(scores);
-  const changed = await ctx.db.transaction().execute(async (trx) => {
-    const current = new Map(
-      (
-        await trx
-          .selectFrom('credit_grades')
-          .select(['enterprise_id', 'grade', 'score', 'rule_set_id', 'rule_set_version'])
-          .execute()
-      ).map((r) => [r.enterprise_id, r]),
-    );
-    return storeGrades(trx, computed, current, asOf, ctx.clock.now().toISOString());
-  });
+  const current = new Map(scores.enterprises.flatMap((e) => (e.current ? [[e.id, e.current] as const] : [])));
+  const changed = await ctx.db
+    .transaction()
+    .execute((trx) => storeGrades(trx, computed, current, asOf, ctx.clock.now().toISOString()));
   const byGrade: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
   for (const c of computed) byGrade[c.grade] += 1;
   return {

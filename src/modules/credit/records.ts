@@ -16,7 +16,7 @@ import { regradeEnterprise } from './grading.js';
 import { parseDetails, recordTypeSpec, summarize } from './record-types.js';
 import { publishedRuleSets } from './rule-store.js';
 
-type Ctx = Pick<AppContext, 'clock' | 'dialect'>;
+type Ctx = Pick<AppContext, 'clock' | 'dialect' | 'db'>;
 type RecordRow = Database['credit_records'];
 
 export const today = (ctx: Pick<AppContext, 'clock'>) => todayInShanghai(ctx.clock.now());
@@ -46,7 +46,7 @@ export async function scoreStoredEvent(
   const payload = (event.payload ?? {}) as Record<string, unknown>;
   const occurredOn = eventDate(event.occurredAt);
   const scored = scoreEvent({
-    ruleSets: await publishedRuleSets(trx),
+    ruleSets: await publishedRuleSets(trx, ctx.db),
     event: { id: event.id, type: event.type, payload, occurredOn },
   });
   if (!scored) return null;
@@ -133,7 +133,7 @@ export async function addManualRecord(
 
   return ctx.db.transaction().execute(async (trx) => {
     await checkEvidence(trx, evidenceIds, enterprise.id, actor);
-    const sets = await publishedRuleSets(trx);
+    const sets = await publishedRuleSets(trx, ctx.db);
     const payload = { enterpriseId: enterprise.id, uscc: enterprise.uscc, ...parsed.value };
     const probe = scoreEvent({
       ruleSets: sets,

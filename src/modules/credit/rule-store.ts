@@ -54,31 +54,39 @@ export async function ensureDefaultRuleSet(ctx: AppContext) {
     .execute();
 }
 
-// Published sets change only by publication; a cheap signature query decides whether to re-read.
-const cache = new WeakMap<object, { signature: string; sets: RuleSet[] }>();
+// Published sets change only by publication, which clears this process's cache; another process's
+// publication is seen within SIGNATURE_TTL_MS (a set can only take force from today on, so the
+// lag can only delay a set's first second). The cache is keyed by the database handle: callers
+// inside a transaction pass the pool's handle as `cacheKey`.
+const SIGNATURE_TTL_MS = 1000;
+const cache = new WeakMap<object, { signature: string; checkedAt: number; sets: RuleSet[] }>();
 
-export async function publishedRuleSets(db: Kysely<Database>): Promise<RuleSet[]> {
+export async function publishedRuleSets(db: Kysely<Database>, cacheKey: object = db): Promise<RuleSet[]> {
+  const hit = cache.get(cacheKey);
+  if (hit && performance.now() - hit.checkedAt < SIGNATURE_TTL_MS) return hit.sets;
   const sig = await db
     .selectFrom('credit_rule_sets')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('published_at').as('last')])
     .where('status', '=', 'published')
     .executeTakeFirstOrThrow();
   const signature = `${sig.n}:${sig.last ?? ''}`;
-  const hit = cache.get(db);
-  if (hit && hit.signature === signature) return hit.sets;
+  if (hit && hit.signature === signature) {
+    hit.checkedAt = performance.now();
+    return hit.sets;
+  }
   const rows = await db
     .selectFrom('credit_rule_sets')
     .select('body')
     .where('status', '=', 'published')
     .execute();
   const sets = rows.map((r) => json.read(r.body, {}) as RuleSet);
-  cache.set(db, { signature, sets });
+  cache.set(cacheKey, { signature, checkedAt: performance.now(), sets });
   return sets;
 }
 
 /** The published set in force on a date; the bureau always has one from the default's date on. */
-export async function ruleSetOn(db: Kysely<Database>, date: string): Promise<RuleSet> {
-  const sets = await publishedRuleSets(db);
+export async function ruleSetOn(db: Kysely<Database>, date: string, cacheKey: object = db): Promise<RuleSet> {
+  const sets = await publishedRuleSets(db, cacheKey);
   const found =
     ruleSetInForce(sets, date) ?? [...sets].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))[0];
   if (!found) throw new Error('No published credit rule set: run `npx zhihui migrate`');
@@ -207,7 +215,7 @@ export async function publishRuleSet(
   version: number,
   today: string,
 ) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const meta = await ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('credit_rule_sets')
       .selectAll()
@@ -249,4 +257,6 @@ export async function publishRuleSet(
     const body = json.read(row.body, {}) as RuleSet;
     return toMeta({ ...row, status: 'published', published_at: now }, body);
   });
+  cache.delete(ctx.db);
+  return meta;
 }

@@ -50,10 +50,10 @@ export function draftMapping(
   return map;
 }
 
-function draftScoring(mapping: Map<string, DraftRule>): DraftScoring {
+function draftScoring(draft: RuleSet, mapping: Map<string, DraftRule>): DraftScoring {
   const entries = [...mapping.entries()].filter(([, d]) => d.points !== 0);
   const minCutoff = entries.reduce((m, [, d]) => (d.cutoff < m ? d.cutoff : m), '9999-12-31');
-  const caseExpr =
+  const pointsExpr =
     entries.length === 0
       ? sql<number>`0`
       : sql<number>`case rule_id ${sql.join(
@@ -64,29 +64,12 @@ function draftScoring(mapping: Map<string, DraftRule>): DraftScoring {
           sql` `,
         )} else 0 end`;
   return {
-    sums: (db, asOf) =>
-      db
-        .selectFrom('credit_records')
-        .select((eb) => ['enterprise_id', eb.fn.sum<number>(caseExpr).as('s')])
-        .where('reverses_id', 'is', null)
-        .where('effective_on', '<=', asOf)
-        .where('effective_on', '>=', minCutoff)
-        .groupBy('enterprise_id')
-        .execute(),
-    cancelled: async (db, asOf) => {
-      const rows = await db
-        .selectFrom('credit_records as r')
-        .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
-        .select(['o.id', 'o.enterprise_id', 'o.rule_id', 'o.effective_on'])
-        .where('r.effective_on', '<=', asOf)
-        .where('o.effective_on', '<=', asOf)
-        .execute();
-      return rows.flatMap((o) => {
-        const d = mapping.get(o.rule_id);
-        return d && o.effective_on >= d.cutoff
-          ? [{ id: o.id, enterprise_id: o.enterprise_id, points: d.points }]
-          : [];
-      });
+    draft,
+    pointsExpr,
+    minCutoff,
+    pointsOf: (ruleId, effectiveOn) => {
+      const d = mapping.get(ruleId);
+      return d && effectiveOn >= d.cutoff ? d.points : 0;
     },
   };
 }
@@ -98,16 +81,15 @@ export async function runSandbox(db: Kysely<Database>, draft: RuleSet, asOf: str
   const baseline = await ruleSetOn(db, asOf);
   const published = await publishedRuleSets(db);
   const mapping = draftMapping(published, draft, asOf);
-  const [before, after, enterprises, towns, industries] = await Promise.all([
-    cityScores(db, asOf, baseline),
-    cityScores(db, asOf, draft, draftScoring(mapping)),
-    db.selectFrom('enterprises').select(['id', 'uscc', 'name', 'town_code', 'industry_code']).execute(),
+  // One pass over the archive sums both the points in force and the draft's.
+  const [scores, towns, industries] = await Promise.all([
+    cityScores(db, asOf, baseline, draftScoring(draft, mapping)),
     db.selectFrom('towns').select(['code', 'name']).execute(),
     db.selectFrom('industries').select(['code', 'name', 'section', 'level']).execute(),
   ]);
-  const from = gradesFromScores(before);
-  const to = new Map(gradesFromScores(after).map((g) => [g.enterpriseId, g]));
-  const info = new Map(enterprises.map((e) => [e.id, e]));
+  const from = gradesFromScores(scores);
+  const to = new Map(gradesFromScores(scores, draft, true).map((g) => [g.enterpriseId, g]));
+  const info = new Map(scores.enterprises.map((e) => [e.id, e]));
   const townName = new Map(towns.map((t) => [t.code, t.name]));
   const sectionOf = new Map(industries.map((i) => [i.code, i.section]));
   const sectionName = new Map(industries.filter((i) => i.level === 'section').map((i) => [i.code, i.name]));
@@ -139,8 +121,8 @@ export async function runSandbox(db: Kysely<Database>, draft: RuleSet, asOf: str
     const dir = GRADES.indexOf(t.grade) - GRADES.indexOf(f.grade);
     const e = info.get(f.enterpriseId);
     if (e) {
-      bump(byTown, e.town_code, townName.get(e.town_code) ?? e.town_code, dir);
-      const section = e.industry_code ? (sectionOf.get(e.industry_code) ?? '?') : '?';
+      bump(byTown, e.townCode, townName.get(e.townCode) ?? e.townCode, dir);
+      const section = e.industryCode ? (sectionOf.get(e.industryCode) ?? '?') : '?';
       bump(byIndustry, section, sectionName.get(section) ?? '未分类', dir);
     }
     if (dir !== 0)
@@ -151,6 +133,21 @@ export async function runSandbox(db: Kysely<Database>, draft: RuleSet, asOf: str
       Math.abs(b.scoreTo - b.scoreFrom) - Math.abs(a.scoreTo - a.scoreFrom) || a.id.localeCompare(b.id),
   );
   const shown = movers.slice(0, moversLimit);
+  const names = new Map(
+    shown.length === 0
+      ? []
+      : (
+          await db
+            .selectFrom('enterprises')
+            .select(['id', 'uscc', 'name'])
+            .where(
+              'id',
+              'in',
+              shown.map((m) => m.id),
+            )
+            .execute()
+        ).map((e) => [e.id, e]),
+  );
   const reasons = await moverReasons(
     db,
     shown.map((m) => m.id),
@@ -174,10 +171,11 @@ export async function runSandbox(db: Kysely<Database>, draft: RuleSet, asOf: str
     ),
     movers: shown.map((m) => {
       const e = info.get(m.id)!;
+      const n = names.get(m.id)!;
       return {
-        uscc: e.uscc,
-        name: e.name,
-        townName: townName.get(e.town_code) ?? e.town_code,
+        uscc: n.uscc,
+        name: n.name,
+        townName: townName.get(e.townCode) ?? e.townCode,
         from: m.from,
         to: m.to,
         scoreFrom: m.scoreFrom,

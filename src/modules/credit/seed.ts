@@ -66,7 +66,10 @@ const FACTS: Fact[] = [
   { type: 'recognition.excellence.practised', details: {}, negative: false, weight: 3 },
 ];
 
-const MEAN_FACTS: Record<SeedOptions['scale'], number> = { demo: 3, city: 11 };
+// Facts drawn per enterprise (before the quality tilt) and how often a drawn violation is kept: the
+// city scale carries the benchmark's volume (≥ 10 records per enterprise) with a grade mix like the demo's.
+const MEAN_FACTS: Record<SeedOptions['scale'], number> = { demo: 3, city: 34 };
+const NEGATIVE_KEEP: Record<SeedOptions['scale'], number> = { demo: 1, city: 0.5 };
 const COURTS = ['东莞市第一人民法院', '东莞市第二人民法院', '东莞市第三人民法院', '东莞市中级人民法院'];
 const PRODUCTS = ['电线电缆', '儿童玩具', '家用电器', '鞋类', '服装', '家具', '灯具', '电动自行车'];
 
@@ -148,6 +151,7 @@ export async function seedCredit(
   const newId = idFactory(seedInstant(asOf).getTime(), createRng(opts.seed, 12));
   const recordedAt = seedInstant(asOf).toISOString();
   const mean = MEAN_FACTS[opts.scale];
+  const negativeKeep = NEGATIVE_KEEP[opts.scale];
   const total = FACTS.reduce((a, f) => a + f.weight, 0);
   let serial = 0;
   let written = 0;
@@ -189,7 +193,9 @@ export async function seedCredit(
             break;
           }
         }
-        const keep = fact.negative ? r.chance(1.5 - quality * 1.3) : r.chance(0.15 + quality * 0.85);
+        const keep = fact.negative
+          ? r.chance((1.5 - quality * 1.3) * negativeKeep)
+          : r.chance(0.15 + quality * 0.85);
         if (!keep) continue;
         if (clean && fact.type === 'sampling.sample.failed') continue;
         if (!clean && fact.type === 'credit.cleanRecord.reached') continue;
