@@ -135,7 +135,7 @@ function rank(ruleSet: RuleSet, grade: string): number {
 }
 
 /** The most restrictive veto that holds and lowers the grade; null when none changes it. */
-function bindingVeto(
+export function bindingVeto(
   ruleSet: RuleSet,
   flags: VetoFlags,
   scoreGrade: Grade,

@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors.js';
 import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import { archiveRows, toCreditRecord } from './archive.js';
-import { type GradeResult, gradeForScore, gradeOf, type VetoFlags } from './grade.js';
+import { bindingVeto, type GradeResult, gradeForScore, gradeOf, type VetoFlags } from './grade.js';
 import { ruleSetOn } from './rule-store.js';
 import type { Grade, RuleSet } from './rules.js';
 
@@ -282,12 +282,7 @@ export async function cityScores(
 export function gradeFromRaw(ruleSet: RuleSet, rawScore: number, flags: VetoFlags) {
   const score = Math.min(ruleSet.bounds.max, Math.max(ruleSet.bounds.min, rawScore));
   const scoreGrade = gradeForScore(ruleSet, score);
-  const rank = (g: string) => ruleSet.grades.findIndex((x) => x.grade === g);
-  let veto: RuleSet['vetoes'][number] | null = null;
-  for (const v of ruleSet.vetoes) {
-    if (flags[v.when.flag] !== true || rank(v.cap) <= rank(scoreGrade)) continue;
-    if (!veto || rank(v.cap) > rank(veto.cap)) veto = v;
-  }
+  const veto = bindingVeto(ruleSet, flags, scoreGrade);
   return { score, grade: (veto ? veto.cap : scoreGrade) as Grade, vetoId: veto?.id ?? null };
 }
 

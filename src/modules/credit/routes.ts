@@ -585,15 +585,15 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     { additionalProperties: false },
   );
-  const presentEntry = async (user: AuthUser, id: string) => {
-    const row = await ctx.db
+  const entries = () =>
+    ctx.db
       .selectFrom('credit_blacklist as b')
       .innerJoin('enterprises as e', 'e.id', 'b.enterprise_id')
       .leftJoin('towns as t', 't.code', 'e.town_code')
       .selectAll('b')
-      .select(['e.uscc', 'e.name', 't.name as town_name'])
-      .where('b.id', '=', id)
-      .executeTakeFirstOrThrow();
+      .select(['e.uscc', 'e.name', 't.name as town_name']);
+  const presentEntry = async (user: AuthUser, id: string) => {
+    const row = await entries().where('b.id', '=', id).executeTakeFirstOrThrow();
     return blacklistView(
       row,
       { uscc: row.uscc, name: row.name, townName: row.town_name ?? '' },
@@ -610,14 +610,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const user = requireUser(req);
       const q = req.query as Static<typeof BlacklistQuery>;
-      let query = ctx.db
-        .selectFrom('credit_blacklist as b')
-        .innerJoin('enterprises as e', 'e.id', 'b.enterprise_id')
-        .leftJoin('towns as t', 't.code', 'e.town_code')
-        .selectAll('b')
-        .select(['e.uscc', 'e.name', 't.name as town_name'])
-        .orderBy('b.updated_at', 'desc')
-        .limit(500);
+      let query = entries().orderBy('b.updated_at', 'desc').limit(500);
       const scope = scopeOf(user);
       if (scope.kind === 'town') query = query.where('e.town_code', '=', scope.townCode);
       if (scope.kind === 'enterprise') query = query.where('b.enterprise_id', '=', scope.enterpriseId);

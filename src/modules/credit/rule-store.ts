@@ -111,14 +111,19 @@ export async function listRuleSets(ctx: AppContext, today: string) {
   }));
 }
 
-export async function getRuleSet(ctx: AppContext, id: string, version: number) {
-  const row = await ctx.db
+async function ruleSetRow(db: Kysely<Database>, id: string, version: number) {
+  const row = await db
     .selectFrom('credit_rule_sets')
     .selectAll()
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();
   if (!row) throw notFound({ zh: '规则集', en: 'Rule set' });
+  return row;
+}
+
+export async function getRuleSet(ctx: AppContext, id: string, version: number) {
+  const row = await ruleSetRow(ctx.db, id, version);
   const body = json.read(row.body, {}) as RuleSet;
   return { meta: toMeta(row, body), body };
 }
@@ -171,13 +176,7 @@ export async function createDraft(ctx: AppContext, actor: Actor, raw: unknown) {
 
 export async function updateDraft(ctx: AppContext, actor: Actor, id: string, version: number, raw: unknown) {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('credit_rule_sets')
-      .selectAll()
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (!row) throw notFound({ zh: '规则集', en: 'Rule set' });
+    const row = await ruleSetRow(trx, id, version);
     if (row.status !== 'draft')
       throw new AppError('INVALID_STATE', {
         message: {
@@ -216,13 +215,7 @@ export async function publishRuleSet(
   today: string,
 ) {
   const meta = await ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('credit_rule_sets')
-      .selectAll()
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (!row) throw notFound({ zh: '规则集', en: 'Rule set' });
+    const row = await ruleSetRow(trx, id, version);
     if (row.status !== 'draft')
       throw new AppError('INVALID_STATE', { message: { zh: '该规则集已发布', en: 'Already published' } });
     // Records keep the rule set that scored them, so a set may not take force in the past.
