@@ -197,6 +197,7 @@ export type CreditGradeTable = {
 };
 
 export type CreditGradeHistoryTable = {
+  id: string; // UUIDv7: the order of changes
   enterprise_id: string;
   valid_from: string;
   grade: string;

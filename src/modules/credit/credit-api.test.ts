@@ -97,7 +97,14 @@ describe.each(DIALECTS)('credit API on %s', (dialect) => {
     expect(records.map((r: { status: string }) => r.status)).toEqual(['reversal', 'reversed']);
     // a reversed record is no longer published
     expect((await t.app.inject({ url: `/api/v1/public/credit/${own.uscc}` })).json().records).toEqual([]);
-    expect(after.history.map((h: { grade: string }) => h.grade)).toEqual(['B']);
+    // every change is kept, even two on one day: the C shown between entry and decision leaves a trace
+    expect(after.history.map((h: { grade: string; validFrom: string }) => `${h.validFrom} ${h.grade}`)).toEqual([
+      '2026-03-02 C',
+      '2026-03-02 B',
+    ]);
+    // a corrected record has nothing to reply to
+    const reply = await t.call('ent', 'PUT', `/api/v1/credit/records/${record.id}/reply`, { text: '已整改' });
+    expect(reply.statusCode).toBe(409);
   });
 
   it('refuses bad manual records with field errors and writes nothing', async () => {

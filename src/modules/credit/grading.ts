@@ -4,6 +4,7 @@
 // score is kept in the history with the day it took effect, so a past day's grade is what was shown.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import { archiveRows, toCreditRecord } from './archive.js';
@@ -106,6 +107,7 @@ async function storeGrades(
       .insertInto('credit_grade_history')
       .values(
         chunk.map((c) => ({
+          id: newId(),
           enterprise_id: c.enterpriseId,
           valid_from: asOf,
           grade: c.grade,
@@ -113,15 +115,6 @@ async function storeGrades(
           rule_set_id: c.ruleSetId,
           rule_set_version: c.ruleSetVersion,
           recorded_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['enterprise_id', 'valid_from']).doUpdateSet((eb) => ({
-          grade: eb.ref('excluded.grade'),
-          score: eb.ref('excluded.score'),
-          rule_set_id: eb.ref('excluded.rule_set_id'),
-          rule_set_version: eb.ref('excluded.rule_set_version'),
-          recorded_at: eb.ref('excluded.recorded_at'),
         })),
       )
       .execute();
@@ -358,6 +351,7 @@ export async function recordedGradeOn(db: Kysely<Database>, enterpriseId: string
     .where('enterprise_id', '=', enterpriseId)
     .where('valid_from', '<=', date)
     .orderBy('valid_from', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row ?? null;
@@ -369,5 +363,6 @@ export async function gradeHistory(db: Kysely<Database>, enterpriseId: string) {
     .select(['valid_from', 'grade', 'score', 'rule_set_id', 'rule_set_version'])
     .where('enterprise_id', '=', enterpriseId)
     .orderBy('valid_from')
+    .orderBy('id')
     .execute();
 }

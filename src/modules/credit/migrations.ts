@@ -87,8 +87,10 @@ export const creditMigrations: AppMigration[] = [
         .execute();
       await db.schema.createIndex('credit_grades_grade').on('credit_grades').column('grade').execute();
 
+      // Every change of grade or score, in order; "the grade on a day" is the last one recorded on it.
       await db.schema
         .createTable('credit_grade_history')
+        .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
         .addColumn('valid_from', 'text', (c) => c.notNull())
         .addColumn('grade', 'text', (c) => c.notNull())
@@ -96,7 +98,11 @@ export const creditMigrations: AppMigration[] = [
         .addColumn('rule_set_id', 'text', (c) => c.notNull())
         .addColumn('rule_set_version', 'integer', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('credit_grade_history_pk', ['enterprise_id', 'valid_from'])
+        .execute();
+      await db.schema
+        .createIndex('credit_grade_history_day')
+        .on('credit_grade_history')
+        .columns(['enterprise_id', 'valid_from', 'id'])
         .execute();
 
       await db.schema

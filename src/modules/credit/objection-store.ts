@@ -191,11 +191,24 @@ export async function putReply(
   return ctx.db.transaction().execute(async (trx) => {
     const record = await trx
       .selectFrom('credit_records')
-      .select(['id', 'enterprise_id'])
+      .select(['id', 'enterprise_id', 'kind'])
       .where('id', '=', recordId)
       .executeTakeFirst();
     if (!record || record.enterprise_id !== enterpriseId)
       throw notFound({ zh: '信用记录', en: 'Credit record' });
+    // A reply stands beside a record the public can see: not a correction, not a corrected record.
+    const reversed = await trx
+      .selectFrom('credit_records')
+      .select('id')
+      .where('reverses_id', '=', recordId)
+      .executeTakeFirst();
+    if (record.kind === 'reversal' || reversed)
+      throw new AppError('INVALID_STATE', {
+        message: {
+          zh: '该记录已被更正, 无需回应',
+          en: 'This record has been corrected; there is nothing to reply to',
+        },
+      });
     const rows = await trx
       .selectFrom('credit_replies')
       .selectAll()

@@ -55,7 +55,7 @@ export async function publicCredit(
     .orderBy('r.occurred_on', 'desc')
     .execute();
   const ids = rows.map((r) => r.id);
-  const [pending, replies, entries, last, ruleSet, label] = await Promise.all([
+  const [pending, replies, entries, ruleSet, label] = await Promise.all([
     ids.length
       ? db
           .selectFrom('credit_objections')
@@ -78,11 +78,6 @@ export async function publicCredit(
       .where('enterprise_id', '=', enterprise.id)
       .where('portal_visible', '=', 1)
       .execute(),
-    db
-      .selectFrom('credit_records')
-      .select((eb) => eb.fn.max('recorded_at').as('at'))
-      .where('enterprise_id', '=', enterprise.id)
-      .executeTakeFirst(),
     ruleSetOn(db, today),
     ruleLabels(db),
   ]);
@@ -107,7 +102,12 @@ export async function publicCredit(
   return {
     uscc: enterprise.uscc,
     name: enterprise.name,
-    lastUpdated: last?.at ?? null,
+    // Only what the public sees dates the page: its records and a published listing, never the
+    // timing of unpublished records or corrections.
+    lastUpdated: latest([
+      ...rows.map((r) => r.recorded_at),
+      ...(entry?.publishedOn ? [`${entry.publishedOn}T00:00:00+08:00`] : []),
+    ]),
     goodCredit: best ? { years: best, label: GOOD_CREDIT_LABELS[best]! } : null,
     records: rows.map((r) => ({
       id: r.id,
@@ -131,6 +131,9 @@ export async function publicCredit(
     ...(grade ? { grade } : {}),
   };
 }
+
+const latest = (instants: string[]) =>
+  instants.length === 0 ? null : new Date(Math.max(...instants.map((i) => Date.parse(i)))).toISOString();
 
 /** The published blacklist, searchable by name or USCC, paged by entry id. */
 export async function publicBlacklist(

@@ -132,6 +132,12 @@ export interface CreditEnterprise {
   industryCode: string | null;
 }
 
+/** `GET /api/v1/credit/mine`: the enterprise of the signed-in enterprise user. */
+export interface MyEnterprise {
+  uscc: string;
+  name: string;
+}
+
 export interface CreditArchive {
   enterprise: CreditEnterprise;
   grade: GradeView;
@@ -203,6 +209,8 @@ export interface ObjectionView {
   decidedOn: string | null;
   reasons: string | null;
   overdue: boolean;
+  /** Files the enterprise attached to the objection (download: {@link creditUrls.evidence}). */
+  evidence: EvidenceRef[];
   /** For this viewer, now. */
   allowedActions: ObjectionAction[];
 }
@@ -252,6 +260,21 @@ export const REMOVAL_CONDITIONS: readonly (keyof RemovalConditions)[] = [
   'evidenceSubmitted',
 ];
 
+/** A removal application as it stands on an entry: the current one, or an earlier one that was decided. */
+export interface RemovalApplication {
+  appliedOn: string;
+  decideBy: string;
+  outcome: RemovalOutcome;
+  decidedOn: string | null;
+  reasons: string | null;
+}
+
+/** An earlier removal application of the same entry, kept when a new one is made. */
+export type PastRemovalApplication = Pick<
+  RemovalApplication,
+  'appliedOn' | 'outcome' | 'decidedOn' | 'reasons'
+>;
+
 export interface PenaltyDecision {
   decisionNo: string;
   decidedOn: string;
@@ -272,15 +295,19 @@ export interface BlacklistView {
   expiresOn: string | null;
   earliestRemovalOn: string | null;
   endedOn: string | null;
-  removalApplication: null | {
-    appliedOn: string;
-    decideBy: string;
-    outcome: RemovalOutcome;
-    decidedOn: string | null;
-    reasons: string | null;
-  };
+  /** Whether the enterprise's statement was heard before listing (false until listed). */
+  statementHeard: boolean;
+  /** The document that revoked the penalty, when the listing was withdrawn for it. */
+  penaltyRevokedBy: string | null;
+  /** Earlier removal applications of this entry, oldest first. */
+  pastRemovalApplications: PastRemovalApplication[];
+  removalApplication: RemovalApplication | null;
   overdue: { deadline: 'publishBy' | 'removalDecideBy'; due: string }[];
   nextDeadline: { name: string; label: Text; due: string } | null;
+  /**
+   * For this viewer, now: besides the state machine, `applyRemoval` only from `earliestRemovalOn`
+   * and `expire` only from `expiresOn`.
+   */
   allowedActions: BlacklistActionType[];
 }
 
@@ -430,6 +457,17 @@ export interface SupervisionDrawItem {
   grade: Grade;
 }
 
+export type SupervisionPurpose = 'sampling' | 'onSite';
+
+export interface SupervisionDraw {
+  ruleSet: RuleSetRef;
+  purpose: SupervisionPurpose;
+  seed: number;
+  /** Per grade: operating enterprises of that grade, how many were drawn, at which ratio (0 = not drawn). */
+  counts: Record<Grade, { population: number; drawn: number; ratio: number }>;
+  items: SupervisionDrawItem[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public (no login)
 
@@ -499,6 +537,8 @@ export const creditUrls = {
 
 export const creditApi = {
   // enterprise archive
+  /** The signed-in enterprise user's own enterprise (credit.object). */
+  mine: (signal?: AbortSignal) => api.get<MyEnterprise>(`${BASE}/mine`, undefined, signal),
   archive: (uscc: string, signal?: AbortSignal) =>
     api.get<CreditArchive>(`${BASE}/enterprises/${enc(uscc)}`, undefined, signal),
   gradeAsOf: (uscc: string, asOf?: string, signal?: AbortSignal) =>
@@ -553,9 +593,9 @@ export const creditApi = {
   supervisionPolicy: (signal?: AbortSignal) =>
     api.get<SupervisionPolicy>(`${BASE}/supervision/policy`, undefined, signal),
   supervisionDraw: (
-    query: { size?: number; townCode?: string; industry?: string; seed?: string | number } = {},
+    query: { purpose?: SupervisionPurpose; townCode?: string; industry?: string; seed?: number } = {},
     signal?: AbortSignal,
-  ) => api.get<Items<SupervisionDrawItem>>(`${BASE}/supervision/draw`, query, signal),
+  ) => api.get<SupervisionDraw>(`${BASE}/supervision/draw`, query, signal),
 
   // public
   publicCredit: (uscc: string, signal?: AbortSignal) =>

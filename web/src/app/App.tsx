@@ -27,6 +27,7 @@ const PortalBlacklistPage = lazy(() => import('../portal/PortalBlacklistPage'));
 const PortalReportVerifyPage = lazy(() => import('../portal/PortalReportVerifyPage'));
 const CreditOverviewPage = lazy(() => import('../credit/CreditOverviewPage'));
 const CreditEnterprisePage = lazy(() => import('../credit/CreditEnterprisePage'));
+const MyCreditPage = lazy(() => import('../credit/MyCreditPage'));
 const ObjectionsPage = lazy(() => import('../credit/ObjectionsPage'));
 const BlacklistPage = lazy(() => import('../credit/BlacklistPage'));
 const RuleSetsPage = lazy(() => import('../credit-rules/RuleSetsPage'));
@@ -66,10 +67,15 @@ function NotifierBridge({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-/** /credit opens the overview for those who may read statistics, otherwise the objection list. */
+/**
+ * /credit opens the overview for those who may read statistics, an enterprise user's own credit
+ * file, otherwise the objection list.
+ */
 function CreditIndex() {
   const { can } = useSession();
-  return <Navigate to={can('stats.read') ? 'overview' : 'objections'} replace />;
+  return (
+    <Navigate to={can('stats.read') ? 'overview' : can('credit.object') ? 'mine' : 'objections'} replace />
+  );
 }
 
 function AppRoutes() {
@@ -118,6 +124,14 @@ function AppRoutes() {
               element={
                 <RequireAbility ability="stats.read">
                   <CreditOverviewPage />
+                </RequireAbility>
+              }
+            />
+            <Route
+              path="mine"
+              element={
+                <RequireAbility ability="credit.object">
+                  <MyCreditPage />
                 </RequireAbility>
               }
             />

@@ -90,6 +90,12 @@ export const MODULES: ModuleDef[] = [
         ability: 'stats.read',
       },
       {
+        key: 'creditMine',
+        path: '/credit/mine',
+        labelKey: 'credit.nav.mine',
+        ability: 'credit.object',
+      },
+      {
         key: 'creditObjections',
         path: '/credit/objections',
         labelKey: 'credit.nav.objections',

@@ -28,6 +28,7 @@ import {
   type BlacklistState,
   type BlacklistView,
   creditApi,
+  type PastRemovalApplication,
   type RemovalOutcome,
 } from '../api/credit';
 import { useSession } from '../auth/session';
@@ -63,10 +64,48 @@ function DateCell({ value }: { value: string | null }) {
   );
 }
 
+/** One removal application: its outcome, dates and the decision's reasons. */
+function ApplicationLine({
+  application: a,
+}: {
+  application: PastRemovalApplication & { decideBy?: string };
+}) {
+  const { t } = useTranslation();
+  return (
+    <Space wrap size={12}>
+      <Tag color={OUTCOME_COLORS[a.outcome]} style={{ marginInlineEnd: 0 }}>
+        {t(`credit.removalOutcome.${a.outcome}`)}
+      </Tag>
+      <span>
+        {t('credit.blacklist.appliedOn')}: {a.appliedOn}
+      </span>
+      {a.decideBy && a.outcome === 'pending' && (
+        <span>
+          {t('credit.blacklist.decideBy')}: {a.decideBy}
+        </span>
+      )}
+      {a.decidedOn && (
+        <span>
+          {t('credit.blacklist.decidedOnShort')}: {a.decidedOn}
+        </span>
+      )}
+      {a.reasons && <span style={{ whiteSpace: 'pre-wrap' }}>{a.reasons}</span>}
+    </Space>
+  );
+}
+
+const NOT_YET_LISTED = new Set<BlacklistState>(['candidate', 'notified']);
+
 function EntryDetails({ entry }: { entry: BlacklistView }) {
   const { t } = useTranslation();
   const ra = entry.removalApplication;
+  const past = entry.pastRemovalApplications ?? [];
   const date = (v: string | null) => v ?? '—';
+  const statement = entry.listedOn
+    ? t(entry.statementHeard ? 'credit.blacklist.statementHeard' : 'credit.blacklist.statementNone')
+    : NOT_YET_LISTED.has(entry.state)
+      ? t('credit.blacklist.statementNotYet')
+      : '—';
   return (
     <Descriptions
       size="small"
@@ -86,6 +125,11 @@ function EntryDetails({ entry }: { entry: BlacklistView }) {
           label: t('credit.blacklist.statementDeadline'),
           children: date(entry.statementDeadline),
         },
+        {
+          key: 'statement',
+          label: t('credit.blacklist.statement'),
+          children: <span data-testid="credit-blacklist-statement">{statement}</span>,
+        },
         { key: 'listedOn', label: t('credit.blacklist.listedOn'), children: date(entry.listedOn) },
         { key: 'publishBy', label: t('credit.blacklist.publishBy'), children: date(entry.publishBy) },
         { key: 'publishedOn', label: t('credit.blacklist.publishedOn'), children: date(entry.publishedOn) },
@@ -96,28 +140,38 @@ function EntryDetails({ entry }: { entry: BlacklistView }) {
         },
         { key: 'expiresOn', label: t('credit.blacklist.expiresOn'), children: date(entry.expiresOn) },
         { key: 'endedOn', label: t('credit.blacklist.endedOn'), children: date(entry.endedOn) },
+        ...(entry.penaltyRevokedBy
+          ? [
+              {
+                key: 'penaltyRevokedBy',
+                label: t('credit.blacklist.penaltyRevokedBy'),
+                span: { xs: 1, md: 2, xl: 4 },
+                children: <span data-testid="credit-blacklist-revoked-by">{entry.penaltyRevokedBy}</span>,
+              },
+            ]
+          : []),
         ...(ra
           ? [
               {
                 key: 'application',
                 label: t('credit.blacklist.application'),
                 span: { xs: 1, md: 2, xl: 4 },
+                children: <ApplicationLine application={ra} />,
+              },
+            ]
+          : []),
+        ...(past.length
+          ? [
+              {
+                key: 'pastApplications',
+                label: t('credit.blacklist.pastApplications'),
+                span: { xs: 1, md: 2, xl: 4 },
                 children: (
-                  <Space wrap size={12}>
-                    <Tag color={OUTCOME_COLORS[ra.outcome]}>{t(`credit.removalOutcome.${ra.outcome}`)}</Tag>
-                    <span>
-                      {t('credit.blacklist.appliedOn')}: {ra.appliedOn}
-                    </span>
-                    <span>
-                      {t('credit.blacklist.decideBy')}: {ra.decideBy}
-                    </span>
-                    {ra.decidedOn && (
-                      <span>
-                        {t('credit.blacklist.decidedOnShort')}: {ra.decidedOn}
-                      </span>
-                    )}
-                    {ra.reasons && <span>{ra.reasons}</span>}
-                  </Space>
+                  <Flex vertical gap={6} data-testid="credit-blacklist-past-applications">
+                    {[...past].reverse().map((a) => (
+                      <ApplicationLine key={`${a.appliedOn}-${a.decidedOn ?? ''}`} application={a} />
+                    ))}
+                  </Flex>
                 ),
               },
             ]
@@ -138,6 +192,7 @@ export default function BlacklistPage() {
   const [proposing, setProposing] = useState(false);
   const [acting, setActing] = useState<{ entry: BlacklistView; type: InputAction } | null>(null);
   const today = dayjs().format('YYYY-MM-DD');
+  const canObject = can('credit.object');
 
   useEffect(() => setKeyword(q ?? ''), [q]);
 
@@ -267,19 +322,22 @@ export default function BlacklistPage() {
       title: t('credit.blacklist.application'),
       key: 'application',
       width: 110,
-      render: (_, e) =>
-        e.removalApplication ? (
+      render: (_, e) => {
+        // The pending application, else the latest decided one (a decision moves it to the past).
+        const a = e.removalApplication ?? e.pastRemovalApplications?.at(-1) ?? null;
+        return a ? (
           <Flex vertical gap={2} align="flex-start">
-            <Tag color={OUTCOME_COLORS[e.removalApplication.outcome]} style={{ marginInlineEnd: 0 }}>
-              {t(`credit.removalOutcome.${e.removalApplication.outcome}`)}
+            <Tag color={OUTCOME_COLORS[a.outcome]} style={{ marginInlineEnd: 0 }}>
+              {t(`credit.removalOutcome.${a.outcome}`)}
             </Tag>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {e.removalApplication.appliedOn}
+              {a.appliedOn}
             </Typography.Text>
           </Flex>
         ) : (
           <Typography.Text type="secondary">—</Typography.Text>
-        ),
+        );
+      },
     },
     {
       title: t('common.actions'),
@@ -288,6 +346,23 @@ export default function BlacklistPage() {
       fixed: 'right',
       render: (_, e) => {
         const allowed = ACTION_ORDER.filter((a) => e.allowedActions.includes(a));
+        // The server offers early removal only from earliestRemovalOn: tell the enterprise when.
+        const removalLater =
+          canObject &&
+          e.state === 'published' &&
+          !e.removalApplication &&
+          e.earliestRemovalOn !== null &&
+          today < e.earliestRemovalOn;
+        if (removalLater && !allowed.length)
+          return (
+            <Typography.Text
+              type="secondary"
+              style={{ fontSize: 12 }}
+              data-testid="credit-blacklist-apply-from"
+            >
+              {t('credit.blacklist.applyFrom', { date: e.earliestRemovalOn })}
+            </Typography.Text>
+          );
         if (!allowed.length) return <Typography.Text type="secondary">—</Typography.Text>;
         return (
           <Flex gap={4} wrap>

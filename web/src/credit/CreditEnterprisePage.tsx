@@ -2,13 +2,7 @@
  * 企业质量信用档案: the grade (and why), its history, and every credit record with what can be
  * done to it — enter a record, reverse one, object, reply — depending on the user's abilities.
  */
-import {
-  ArrowLeftOutlined,
-  FilePdfOutlined,
-  HistoryOutlined,
-  PaperClipOutlined,
-  PlusOutlined,
-} from '@ant-design/icons';
+import { ArrowLeftOutlined, FilePdfOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -49,7 +43,7 @@ import { formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import {
   creditKeys,
-  formatBytes,
+  EvidenceList,
   GradeTag,
   ObjectionStateTag,
   Points,
@@ -85,7 +79,8 @@ function canReply(r: RecordView): boolean {
 function RecordDetails({ record, seqOf }: { record: RecordView; seqOf: (id: string) => number | undefined }) {
   const { t } = useTranslation();
   const text = useText();
-  // The record types name the fields and their coded values; the list is cached for the session.
+  // The record types (readable by everyone who reads archives) name the fields and their coded
+  // values; the list is cached for the session. Until it arrives, or if it fails, raw names show.
   const types = useQuery({
     queryKey: creditKeys.recordTypes,
     queryFn: ({ signal }) => creditApi.recordTypes(signal),
@@ -94,8 +89,12 @@ function RecordDetails({ record, seqOf }: { record: RecordView; seqOf: (id: stri
     meta: { silent: true },
   });
   const fields = types.data?.find((x) => x.type === record.eventType)?.fields ?? [];
+  // Facts only the platform produces (the blacklist listing) have no form of their own: their fields
+  // (decisionNo…) take the label another type gives the same field name.
+  const anyField = (name: string) =>
+    types.data?.flatMap((x) => x.fields).find((f) => f.name === name && f.kind !== 'select');
   const detailItems = Object.entries(record.details ?? {}).map(([k, v]) => {
-    const field = fields.find((f) => f.name === k);
+    const field = fields.find((f) => f.name === k) ?? anyField(k);
     const option = field?.options?.find((o) => o.value === String(v));
     return {
       key: `d-${k}`,
@@ -314,33 +313,7 @@ export default function CreditEnterprisePage() {
       title: t('credit.records.evidence'),
       key: 'evidence',
       width: 150,
-      render: (_, r) =>
-        r.evidence.length ? (
-          <Flex vertical gap={2}>
-            {r.evidence.map((ev) => (
-              <Tooltip key={ev.id} title={`${ev.filename} · ${formatBytes(ev.size)}`}>
-                <a
-                  href={creditUrls.evidence(ev.id)}
-                  target="_blank"
-                  rel="noreferrer"
-                  style={{
-                    fontSize: 12,
-                    maxWidth: 140,
-                    display: 'inline-block',
-                    overflow: 'hidden',
-                    textOverflow: 'ellipsis',
-                    whiteSpace: 'nowrap',
-                  }}
-                  data-testid="credit-evidence-link"
-                >
-                  <PaperClipOutlined /> {ev.filename}
-                </a>
-              </Tooltip>
-            ))}
-          </Flex>
-        ) : (
-          <Typography.Text type="secondary">—</Typography.Text>
-        ),
+      render: (_, r) => <EvidenceList files={r.evidence} />,
     },
     {
       title: t('credit.records.objectionReply'),

@@ -32,7 +32,7 @@ import {
 import { useSession } from '../auth/session';
 import PageTitle from '../components/PageTitle';
 import SearchInput from '../components/SearchInput';
-import { creditKeys, creditPath, ObjectionStateTag, OVERDUE_ROW_STYLE } from './common';
+import { creditKeys, creditPath, EvidenceList, ObjectionStateTag, OVERDUE_ROW_STYLE } from './common';
 
 type Decision = 'uphold' | 'reject';
 
@@ -85,6 +85,14 @@ function DecisionModal({
           >
             {target.objection.grounds}
           </Typography.Paragraph>
+          {target.objection.evidence.length > 0 && (
+            <Flex gap={8} align="baseline" style={{ marginBottom: 16 }}>
+              <Typography.Text type="secondary" style={{ flex: 'none' }}>
+                {t('credit.evidence.label')}：
+              </Typography.Text>
+              <EvidenceList files={target.objection.evidence} maxWidth={420} />
+            </Flex>
+          )}
           {decision === 'uphold' && (
             <Alert
               type="warning"
@@ -180,13 +188,20 @@ export default function ObjectionsPage() {
       title: t('credit.objections.grounds'),
       dataIndex: 'grounds',
       width: 240,
-      render: (v: string) => (
-        <Typography.Paragraph
-          ellipsis={{ rows: 3, expandable: 'collapsible' }}
-          style={{ marginBottom: 0, whiteSpace: 'pre-wrap' }}
-        >
-          {v}
-        </Typography.Paragraph>
+      render: (v: string, o) => (
+        <>
+          <Typography.Paragraph
+            ellipsis={{ rows: 3, expandable: 'collapsible' }}
+            style={{ marginBottom: 0, whiteSpace: 'pre-wrap' }}
+          >
+            {v}
+          </Typography.Paragraph>
+          {o.evidence.length > 0 && (
+            <div style={{ marginTop: 4 }} data-testid="credit-objection-evidence">
+              <EvidenceList files={o.evidence} maxWidth={220} />
+            </div>
+          )}
+        </>
       ),
     },
     {

@@ -1,10 +1,13 @@
 /** Small pieces the credit pages share: tags for grades and states, signed points, query keys. */
-import { Tag, Typography } from 'antd';
+import { PaperClipOutlined } from '@ant-design/icons';
+import { Flex, Tag, Tooltip, Typography } from 'antd';
 import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { pickText } from '../api/client';
 import {
   type BlacklistState,
+  creditUrls,
+  type EvidenceRef,
   GRADE_COLORS,
   GRADE_TAG_COLORS,
   type Grade,
@@ -21,6 +24,7 @@ export const creditKeys = {
   records: (uscc: string) => ['credit', 'records', uscc] as const,
   gradeAsOf: (uscc: string, asOf: string) => ['credit', 'grade', uscc, asOf] as const,
   recordTypes: ['credit', 'record-types'] as const,
+  mine: ['credit', 'mine'] as const,
   objections: (filters: object) => ['credit', 'objections', filters] as const,
   blacklist: (filters: object) => ['credit', 'blacklist', filters] as const,
   stats: ['credit', 'stats'] as const,
@@ -171,6 +175,38 @@ export function formatBytes(size: number): string {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${Math.round(size / 102.4) / 10} KB`;
   return `${Math.round(size / (1024 * 104.8576)) / 10} MB`;
+}
+
+/**
+ * Attached files as download links (GET /api/v1/credit/evidence/{id}), one a line, each with its
+ * name and size; "—" when there are none.
+ */
+export function EvidenceList({ files, maxWidth = 140 }: { files: EvidenceRef[]; maxWidth?: number }) {
+  if (!files.length) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <Flex vertical gap={2} align="flex-start">
+      {files.map((ev) => (
+        <Tooltip key={ev.id} title={`${ev.filename} · ${formatBytes(ev.size)}`}>
+          <a
+            href={creditUrls.evidence(ev.id)}
+            target="_blank"
+            rel="noreferrer"
+            style={{
+              fontSize: 12,
+              maxWidth,
+              display: 'inline-block',
+              overflow: 'hidden',
+              textOverflow: 'ellipsis',
+              whiteSpace: 'nowrap',
+            }}
+            data-testid="credit-evidence-link"
+          >
+            <PaperClipOutlined /> {ev.filename}
+          </a>
+        </Tooltip>
+      ))}
+    </Flex>
+  );
 }
 
 /** Style for table rows that are past a deadline. */

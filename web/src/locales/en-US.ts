@@ -340,6 +340,7 @@ const enUS: Messages = {
       objections: 'Objections',
       blacklist: 'Serious-violation blacklist',
       ruleSets: 'Rule sets',
+      mine: 'My credit file',
     },
     grade: {
       A: 'Trustworthy',
@@ -496,6 +497,10 @@ const enUS: Messages = {
       gradeNote: 'The grade is recomputed with the rule set in force as soon as the record is saved.',
       saved: 'Record saved. Grade now {{grade}} ({{score}} points)',
     },
+    mine: {
+      loading: 'Opening your enterprise’s credit file…',
+      failed: 'Your enterprise’s credit file could not be opened',
+    },
     recordModal: {
       reverseTitle: 'Reverse a credit record',
       objectTitle: 'Object to a credit record',
@@ -614,6 +619,10 @@ const enUS: Messages = {
       penaltyRevokedBy: 'Revoking document number',
       penaltyRevokedByRequired: 'Enter the revoking document number',
       penaltyRevokedByPlaceholder: 'e.g. the administrative-review decision or judgement number',
+      statementNotYet: 'Not listed yet',
+      pastApplications: 'Earlier removal applications',
+      latestApplication: 'Latest application',
+      applyFrom: 'Early removal can be applied for from {{date}}',
       confirm: {
         notify: 'Has the notice of the proposed listing been served?',
         publish: 'Publish this listing on the disclosure system?',

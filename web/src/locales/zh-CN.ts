@@ -335,6 +335,7 @@ const zhCN = {
       objections: '异议处理',
       blacklist: '严重违法失信名单',
       ruleSets: '规则集',
+      mine: '我的信用档案',
     },
     grade: {
       A: '守信',
@@ -490,6 +491,10 @@ const zhCN = {
       gradeNote: '保存后按现行规则集立即重新计算信用等级。',
       saved: '信用记录已保存，当前等级 {{grade}}（{{score}} 分）',
     },
+    mine: {
+      loading: '正在打开本企业的信用档案…',
+      failed: '无法打开本企业的信用档案',
+    },
     recordModal: {
       reverseTitle: '更正(撤销)信用记录',
       objectTitle: '对信用记录提出异议',
@@ -602,6 +607,10 @@ const zhCN = {
       penaltyRevokedBy: '撤销处罚的文书号',
       penaltyRevokedByRequired: '请填写撤销处罚的文书号',
       penaltyRevokedByPlaceholder: '例如 行政复议决定书或判决书文号',
+      statementNotYet: '尚未列入',
+      pastApplications: '历次提前移出申请',
+      latestApplication: '最近一次申请',
+      applyFrom: '可于 {{date}} 起申请提前移出',
       confirm: {
         notify: '确定已向当事人送达拟列入告知？',
         publish: '确定通过公示系统公示该名单信息？',
