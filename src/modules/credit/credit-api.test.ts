@@ -98,10 +98,9 @@ describe.each(DIALECTS)('credit API on %s', (dialect) => {
     // a reversed record is no longer published
     expect((await t.app.inject({ url: `/api/v1/public/credit/${own.uscc}` })).json().records).toEqual([]);
     // every change is kept, even two on one day: the C shown between entry and decision leaves a trace
-    expect(after.history.map((h: { grade: string; validFrom: string }) => `${h.validFrom} ${h.grade}`)).toEqual([
-      '2026-03-02 C',
-      '2026-03-02 B',
-    ]);
+    expect(
+      after.history.map((h: { grade: string; validFrom: string }) => `${h.validFrom} ${h.grade}`),
+    ).toEqual(['2026-03-02 C', '2026-03-02 B']);
     // a corrected record has nothing to reply to
     const reply = await t.call('ent', 'PUT', `/api/v1/credit/records/${record.id}/reply`, { text: '已整改' });
     expect(reply.statusCode).toBe(409);

@@ -224,6 +224,7 @@ export async function cityScores(
       .selectFrom('credit_records as r')
       .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
       .select(['o.id', 'o.enterprise_id', 'o.points', 'o.rule_id', 'o.effective_on', 'o.expires_on'])
+      .where('r.reverses_id', 'is not', null)
       .where('r.effective_on', '<=', asOf)
       .where('o.effective_on', '<=', asOf)
       .execute(),

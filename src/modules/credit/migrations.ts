@@ -49,10 +49,19 @@ export const creditMigrations: AppMigration[] = [
         .addColumn('hash', 'text', (c) => c.notNull())
         .addUniqueConstraint('credit_records_chain', ['enterprise_id', 'seq'])
         .execute();
+      // Reversals are few: a partial index finds them, and keeps the planner off it for the rest.
       await db.schema
         .createIndex('credit_records_reverses')
         .on('credit_records')
         .column('reverses_id')
+        .where(sql.ref('reverses_id'), 'is not', null)
+        .execute();
+      // The regrade and the sandbox read only this (covering, in enterprise order, originals only).
+      await db.schema
+        .createIndex('credit_records_counting')
+        .on('credit_records')
+        .columns(['enterprise_id', 'expires_on', 'effective_on', 'points', 'rule_id'])
+        .where(sql.ref('reverses_id'), 'is', null)
         .execute();
       await db.schema
         .createIndex('credit_records_expires')
