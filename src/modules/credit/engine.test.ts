@@ -15,7 +15,7 @@ import { DIALECTS, testContext } from '../../testing/db.js';
 import { buildEnterprise } from '../../testing/factories.js';
 import { createEnterprise } from '../registry/enterprises.js';
 import { verifyChains } from './archive.js';
-import { cityScores, computeGrade, gradesFromScores, recordedGradeOn } from './grading.js';
+import { cityScores, computeGrade, gradesFromScores, recordedGradeOn, regradeAll } from './grading.js';
 import { credit } from './index.js';
 import { dailyCredit } from './jobs.js';
 import { reverseRecord } from './records.js';
@@ -180,6 +180,21 @@ describe.each(DIALECTS)('credit engine on %s', (dialect) => {
                 score: then.score,
               });
             }
+          }
+          // the monthly regrade stores what the per-enterprise grade says
+          await regradeAll(db, end);
+          for (const e of enterprises) {
+            const stored = await db.db
+              .selectFrom('credit_grades')
+              .selectAll()
+              .where('enterprise_id', '=', e.id)
+              .executeTakeFirstOrThrow();
+            const { result } = await computeGrade(db.db, e.id, end);
+            expect(stored).toMatchObject({
+              grade: result.grade,
+              score: result.score,
+              raw_score: result.rawScore,
+            });
           }
           expect((await verifyChains(db.db)).firstBroken).toBeNull();
         } finally {

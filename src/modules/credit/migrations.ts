@@ -1,12 +1,16 @@
 // Tables of the quality-credit module. Credit records are append-only and hash-chained per
 // enterprise; grades are derived (recomputable) but their history is what was shown on each day.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { AppMigration } from '../../db/migrate.js';
 
 export const creditMigrations: AppMigration[] = [
   {
     name: '0200_credit',
     async up(db, dialect) {
+      // Tables written in bulk by the regrade: on SQLite the primary key is the table (one b-tree
+      // per row written instead of two); PostgreSQL has no such option and needs none.
+      const clustered = <T extends { modifyEnd: (s: RawBuilder<unknown>) => T }>(b: T) =>
+        dialect === 'sqlite' ? b.modifyEnd(sql`without rowid`) : b;
       await db.schema
         .createTable('credit_rule_sets')
         .addColumn('id', 'text', (c) => c.notNull())
@@ -93,13 +97,12 @@ export const creditMigrations: AppMigration[] = [
         .addColumn('veto_id', 'text')
         .addColumn('as_of', 'text', (c) => c.notNull())
         .addColumn('computed_at', 'text', (c) => c.notNull())
+        .$call(clustered)
         .execute();
-      await db.schema.createIndex('credit_grades_grade').on('credit_grades').column('grade').execute();
 
       // Every change of grade or score, in order; "the grade on a day" is the last one recorded on it.
       await db.schema
         .createTable('credit_grade_history')
-        .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
         .addColumn('valid_from', 'text', (c) => c.notNull())
         .addColumn('grade', 'text', (c) => c.notNull())
@@ -107,11 +110,9 @@ export const creditMigrations: AppMigration[] = [
         .addColumn('rule_set_id', 'text', (c) => c.notNull())
         .addColumn('rule_set_version', 'integer', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('credit_grade_history_day')
-        .on('credit_grade_history')
-        .columns(['enterprise_id', 'valid_from', 'id'])
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_grade_history_pk', ['enterprise_id', 'valid_from', 'id'])
+        .$call(clustered)
         .execute();
 
       await db.schema
