@@ -14,7 +14,6 @@ import { ruleSetOn } from '../src/modules/credit/rule-store.js';
 import { runSandbox } from '../src/modules/credit/sandbox.js';
 import { seedCredit } from '../src/modules/credit/seed.js';
 import { seedRegistry } from '../src/modules/registry/seed.js';
-import { refreshStatistics } from '../src/db/maintenance.js';
 import { emitEvents } from '../src/platform/events/outbox.js';
 import { testContext } from '../src/testing/db.js';
 import { benchDialects, percentile, type Row, time, writeResults } from './lib.js';
@@ -28,16 +27,35 @@ for (const dialect of benchDialects()) {
   try {
     await seedRegistry(rt, { scale: SCALE, seed: 2016 });
     const seeded = await time(() => seedCredit(rt, { scale: SCALE, seed: 2016 }));
-    await refreshStatistics(rt.db);
     const count = async (table: 'credit_records' | 'enterprises') =>
-      Number((await rt.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await rt.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const records = await count('credit_records');
     const enterprises = await count('enterprises');
-    console.log(`seeded ${records} credit records for ${enterprises} enterprises in ${(seeded.ms / 1000).toFixed(1)} s`);
-    rows.push({ dialect, metric: `seed credit ${SCALE} (${records} records)`, value: seeded.ms / 1000, unit: 's' });
+    console.log(
+      `seeded ${records} credit records for ${enterprises} enterprises in ${(seeded.ms / 1000).toFixed(1)} s`,
+    );
+    rows.push({
+      dialect,
+      metric: `seed credit ${SCALE} (${records} records)`,
+      value: seeded.ms / 1000,
+      unit: 's',
+    });
 
     const bare = async () =>
-      (await time(() => sql`select enterprise_id, sum(points) as s from credit_records group by enterprise_id`.execute(rt.db))).ms;
+      (
+        await time(() =>
+          sql`select enterprise_id, sum(points) as s from credit_records group by enterprise_id`.execute(
+            rt.db,
+          ),
+        )
+      ).ms;
     const today = todayInShanghai(new Date());
 
     // 1. Full regrade a month later (records expire; only changed grades written).
@@ -152,7 +170,9 @@ for (const dialect of benchDialects()) {
       ...current,
       version: current.version + 1,
       grades: current.grades.map((g) => (g.grade === 'A' ? { ...g, minScore: 103 } : g)),
-      rules: current.rules.map((r) => (r.eventType === 'sampling.sample.failed' ? { ...r, points: r.points * 2 } : r)),
+      rules: current.rules.map((r) =>
+        r.eventType === 'sampling.sample.failed' ? { ...r, points: r.points * 2 } : r,
+      ),
     };
     const sandbox = await time(() => runSandbox(rt.db, draft, today));
     const b4 = await bare();
@@ -168,7 +188,8 @@ for (const dialect of benchDialects()) {
 
     // 4. audit verify over every chain.
     const verify = await time(() => verifyChains(rt.db));
-    if (verify.value.firstBroken) throw new Error(`chain broken: ${JSON.stringify(verify.value.firstBroken)}`);
+    if (verify.value.firstBroken)
+      throw new Error(`chain broken: ${JSON.stringify(verify.value.firstBroken)}`);
     rows.push({
       dialect,
       metric: `audit verify (${verify.value.records} records)`,

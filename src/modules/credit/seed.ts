@@ -10,6 +10,7 @@ import { fixedClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { addCalendarDays, todayInShanghai } from '../../core/workdays.js';
 import { json } from '../../db/codecs.js';
+import { refreshStatistics } from '../../db/maintenance.js';
 import type { Database } from '../../db/schema.js';
 import { type Actor, type AppContext, systemActor } from '../../platform/context.js';
 import {
@@ -253,6 +254,7 @@ export async function seedCredit(
   });
 
   await playScenarios(ctx, opts, asOf, enterprises);
+  await refreshStatistics(ctx.db, ctx.dialect);
   return { records: written, skipped: false };
 }
 

@@ -794,7 +794,7 @@ export async function seedRegistry(
   });
 
   if (written < 0) return { enterprises: 0, skipped: true, asOf, sampleUscc: await existingSamples(ctx.db) };
-  await refreshStatistics(ctx.db);
+  await refreshStatistics(ctx.db, ctx.dialect);
   ctx.log.info({ scale: opts.scale, seed: opts.seed, asOf, enterprises: written }, 'registry seeded');
   return { enterprises: written, skipped: false, asOf, sampleUscc: collector.sample };
 }
