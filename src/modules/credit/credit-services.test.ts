@@ -10,8 +10,9 @@ import { buildEnterprise } from '../../testing/factories.js';
 import { testApp } from '../../testing/http.js';
 import { createEnterprise } from '../registry/enterprises.js';
 import { actOnEntry, proposeCandidate } from './blacklist-store.js';
-import { computeGrade } from './grading.js';
+import { computeGrade, regradeAll } from './grading.js';
 import { creditJobs } from './jobs.js';
+import { addManualRecord } from './records.js';
 import { safeFilename } from './routes.js';
 import { drawTargets } from './supervision.js';
 
@@ -111,6 +112,36 @@ describe.each(DIALECTS)('credit services on %s', (dialect) => {
     });
     expect(onSite.counts.B.population).toBe(1);
     expect(onSite.items.map((i) => i.uscc)).toEqual([b.uscc]);
+  });
+
+  it('applies the vetoes in the city-wide regrade as the per-enterprise grade does', async () => {
+    const honoured = buildEnterprise({ tags: ['abnormalOperations'] });
+    await createEnterprise(rt, systemActor('test'), honoured);
+    const e = await rt.db
+      .selectFrom('enterprises')
+      .select(['id', 'uscc'])
+      .where('uscc', '=', honoured.uscc)
+      .executeTakeFirstOrThrow();
+    await addManualRecord(rt, systemActor('test'), e, {
+      type: 'recognition.award.granted',
+      occurredOn: '2026-02-02',
+      details: { level: 'municipal', year: 2025 },
+    });
+    await rt.db.deleteFrom('credit_grades').where('enterprise_id', '=', e.id).execute();
+    const report = await regradeAll(rt, '2026-03-02');
+    expect(report.changed).toBeGreaterThanOrEqual(1);
+    const stored = await rt.db
+      .selectFrom('credit_grades')
+      .selectAll()
+      .where('enterprise_id', '=', e.id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      grade: 'C',
+      score: 110,
+      raw_score: 110,
+      veto_id: 'veto.abnormalOperations',
+    });
+    expect((await computeGrade(rt.db, e.id, '2026-03-02')).result).toMatchObject({ grade: 'C', score: 110 });
   });
 
   it('expires a listing at three years to the day, lifting the veto, and the monthly job regrades once a month', async () => {

@@ -327,22 +327,110 @@ export async function regradeAll(ctx: AppContext, asOf: string): Promise<Regrade
       },
     });
   const ruleSet = await ruleSetOn(ctx.db, asOf);
-  const scores = await cityScores(ctx.db, asOf, ruleSet);
-  const computed = gradesFromScores(scores);
-  const current = new Map(scores.enterprises.flatMap((e) => (e.current ? [[e.id, e.current] as const] : [])));
+  const changedRows = await changedGrades(ctx.db, asOf, ruleSet);
+  const computed: Computed[] = changedRows.map((r) => ({
+    enterpriseId: r.id,
+    grade: r.grade as Grade,
+    score: Number(r.score),
+    rawScore: Number(r.raw),
+    ruleSetId: ruleSet.id,
+    ruleSetVersion: ruleSet.version,
+    vetoId: r.veto_id,
+  }));
   const changed = await ctx.db
     .transaction()
-    .execute((trx) => storeGrades(trx, computed, current, asOf, ctx.clock.now().toISOString()));
+    .execute((trx) => storeGrades(trx, computed, new Map(), asOf, ctx.clock.now().toISOString()));
+  const counts = await ctx.db
+    .selectFrom('credit_grades')
+    .select((eb) => ['grade', eb.fn.countAll<number>().as('n')])
+    .groupBy('grade')
+    .execute();
   const byGrade: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
-  for (const c of computed) byGrade[c.grade] += 1;
+  for (const c of counts) byGrade[c.grade as Grade] += Number(c.n);
   return {
     asOf,
     ruleSet: { id: ruleSet.id, version: ruleSet.version },
-    total: computed.length,
+    total: byGrade.A + byGrade.B + byGrade.C + byGrade.D,
     changed,
     byGrade,
     elapsedMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The grades that differ from the stored ones (or are missing), computed by the database in one
+ * statement: the same arithmetic as `gradeOf` — base + Σ counting points − points a reversal
+ * cancels, clamped to the bounds, graded by the thresholds, lowered by the most restrictive veto —
+ * written as SQL from the rule set, so that only changes travel to the application. A property test
+ * holds it to `gradeOf` for every enterprise.
+ */
+export async function changedGrades(db: Kysely<Database>, asOf: string, rs: RuleSet) {
+  const grades = rs.grades; // validated: A, B, C, D in order, thresholds descending
+  const score = sql`(case when raw < ${rs.bounds.min} then ${rs.bounds.min} when raw > ${rs.bounds.max} then ${rs.bounds.max} else raw end)`;
+  const scoreGrade = sql`(case ${sql.join(
+    grades.slice(0, -1).map((g) => sql`when ${score} >= ${g.minScore} then ${g.grade}`),
+    sql` `,
+  )} else ${grades[grades.length - 1]!.grade} end)`;
+  // A veto binds when its flag holds and the score's grade is better than its cap, i.e. the score
+  // reaches the threshold of the grade just above the cap; the most restrictive binding veto wins.
+  const rank = (g: string) => grades.findIndex((x) => x.grade === g);
+  const vetoes = [...rs.vetoes].filter((v) => rank(v.cap) > 0).sort((a, b) => rank(b.cap) - rank(a.cap));
+  const flagColumn = { blacklisted: sql.ref('bl'), abnormalOperations: sql.ref('ab') } as const;
+  const binds = (v: RuleSet['vetoes'][number]) =>
+    sql`${flagColumn[v.when.flag]} = 1 and ${score} >= ${grades[rank(v.cap) - 1]!.minScore}`;
+  const grade =
+    vetoes.length === 0
+      ? scoreGrade
+      : sql`(case ${sql.join(
+          vetoes.map((v) => sql`when ${binds(v)} then ${v.cap}`),
+          sql` `,
+        )} else ${scoreGrade} end)`;
+  const vetoId =
+    vetoes.length === 0
+      ? sql`null`
+      : sql`(case ${sql.join(
+          vetoes.map((v) => sql`when ${binds(v)} then ${v.id}`),
+          sql` `,
+        )} else null end)`;
+  const states = sql.join(LISTED_STATES.map((st) => sql`${st}`));
+  const { rows } = await sql<{
+    id: string;
+    raw: number;
+    score: number;
+    grade: string;
+    veto_id: string | null;
+  }>`
+    with s as (
+      select enterprise_id, sum(points) as s from credit_records
+      where reverses_id is null and effective_on <= ${asOf} and expires_on > ${asOf}
+      group by enterprise_id
+    ), c as (
+      select o.enterprise_id, sum(o.points) as c
+      from (select distinct reverses_id from credit_records
+            where reverses_id is not null and effective_on <= ${asOf}) r
+      join credit_records o on o.id = r.reverses_id
+      where o.effective_on <= ${asOf} and o.expires_on > ${asOf}
+      group by o.enterprise_id
+    ), x as (
+      select e.id,
+        ${rs.base} + coalesce(s.s, 0) - coalesce(c.c, 0) as raw,
+        case when b.enterprise_id is null then 0 else 1 end as bl,
+        case when t.enterprise_id is null then 0 else 1 end as ab
+      from enterprises e
+      left join s on s.enterprise_id = e.id
+      left join c on c.enterprise_id = e.id
+      left join (select distinct enterprise_id from credit_blacklist where state in (${states})) b
+        on b.enterprise_id = e.id
+      left join (select distinct enterprise_id from enterprise_tags where tag = ${ABNORMAL_TAG}) t
+        on t.enterprise_id = e.id
+    ), y as (
+      select id, raw, ${score} as score, ${grade} as grade, ${vetoId} as veto_id from x
+    )
+    select y.id, y.raw, y.score, y.grade, y.veto_id
+    from y left join credit_grades g on g.enterprise_id = y.id
+    where g.enterprise_id is null or g.grade <> y.grade or g.score <> y.score
+      or g.rule_set_id <> ${rs.id} or g.rule_set_version <> ${rs.version}`.execute(db);
+  return rows;
 }
 
 /** What the history says was shown on a date (the last change on or before it); null before any. */
