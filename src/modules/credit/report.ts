@@ -75,7 +75,16 @@ export async function issueReport(
   return { id: report.id, pdf };
 }
 
-async function renderPdf(ctx: AppContext, html: string): Promise<Buffer> {
+// One browser at a time: a burst of report requests queues instead of starting a Chromium each.
+let renderQueue: Promise<unknown> = Promise.resolve();
+
+function renderPdf(ctx: AppContext, html: string): Promise<Buffer> {
+  const next = renderQueue.then(() => renderPdfNow(ctx, html));
+  renderQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function renderPdfNow(ctx: AppContext, html: string): Promise<Buffer> {
   let browser: Awaited<ReturnType<typeof chromium.launch>>;
   try {
     browser = await chromium.launch({ executablePath: ctx.config.chromiumPath, args: ['--no-sandbox'] });
