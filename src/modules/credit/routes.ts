@@ -106,6 +106,17 @@ async function evidenceMeta(ctx: AppContext, rows: { evidence: string }[]) {
 }
 
 export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
+  /** The enterprise named by the route's :uscc, if the signed-in user may do `action` on it. */
+  const usccEnterprise = (req: FastifyRequest, action: Parameters<typeof can>[1]) =>
+    enterpriseFor(ctx, requireUser(req), { uscc: (req.params as Static<typeof UsccParams>).uscc }, action);
+  /** A new record as the API shows it, with the enterprise's grade after it. */
+  const recordAndGrade = async (record: Parameters<typeof recordViews>[1][number], enterpriseId: string) => {
+    const { result, ruleSet } = await computeGrade(ctx.db, enterpriseId, today(ctx));
+    return {
+      record: (await recordViews(ctx.db, [record], today(ctx)))[0],
+      grade: await gradeView(ctx.db, result, ruleSet),
+    };
+  };
   // ---- archive and grade ------------------------------------------------------------------------
   app.get(
     '/api/v1/credit/enterprises/:uscc',
@@ -114,13 +125,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '企业信用档案与等级 Archive and grade', params: UsccParams },
     },
     async (req) => {
-      const user = requireUser(req);
-      const e = await enterpriseFor(
-        ctx,
-        user,
-        { uscc: (req.params as Static<typeof UsccParams>).uscc },
-        'credit.read',
-      );
+      const e = await usccEnterprise(req, 'credit.read');
       const day = today(ctx);
       const { result, ruleSet, flags } = await computeGrade(ctx.db, e.id, day);
       const [grade, history, pending] = await Promise.all([
@@ -176,13 +181,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '某日的等级 Grade as of a date', params: UsccParams, querystring: AsOfQuery },
     },
     async (req) => {
-      const user = requireUser(req);
-      const e = await enterpriseFor(
-        ctx,
-        user,
-        { uscc: (req.params as Static<typeof UsccParams>).uscc },
-        'credit.read',
-      );
+      const e = await usccEnterprise(req, 'credit.read');
       const asOf = (req.query as Static<typeof AsOfQuery>).asOf ?? today(ctx);
       checkDate('asOf', asOf);
       const { result, ruleSet } = await computeGrade(ctx.db, e.id, asOf);
@@ -201,13 +200,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '信用记录 Credit records', params: UsccParams },
     },
     async (req) => {
-      const user = requireUser(req);
-      const e = await enterpriseFor(
-        ctx,
-        user,
-        { uscc: (req.params as Static<typeof UsccParams>).uscc },
-        'credit.read',
-      );
+      const e = await usccEnterprise(req, 'credit.read');
       const rows = await ctx.db
         .selectFrom('credit_records')
         .selectAll()
@@ -247,21 +240,11 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '录入信用记录 Enter a record', params: UsccParams, body: RecordBody },
     },
     async (req, reply) => {
-      const user = requireUser(req);
-      const e = await enterpriseFor(
-        ctx,
-        user,
-        { uscc: (req.params as Static<typeof UsccParams>).uscc },
-        'credit.record',
-      );
+      const e = await usccEnterprise(req, 'credit.record');
       const body = req.body as Static<typeof RecordBody>;
       const { record } = await addManualRecord(ctx, actorOf(req), e, body);
-      const { result, ruleSet } = await computeGrade(ctx.db, e.id, today(ctx));
       reply.code(201);
-      return {
-        record: (await recordViews(ctx.db, [record], today(ctx)))[0],
-        grade: await gradeView(ctx.db, result, ruleSet),
-      };
+      return recordAndGrade(record, e.id);
     },
   );
 
@@ -287,12 +270,8 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
           reasons,
         }),
       );
-      const { result, ruleSet } = await computeGrade(ctx.db, enterprise.id, today(ctx));
       reply.code(201);
-      return {
-        record: (await recordViews(ctx.db, [record], today(ctx)))[0],
-        grade: await gradeView(ctx.db, result, ruleSet),
-      };
+      return recordAndGrade(record, enterprise.id);
     },
   );
 
@@ -413,13 +392,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '信用报告(PDF) Credit report', params: UsccParams },
     },
     async (req, reply) => {
-      const user = requireUser(req);
-      const e = await enterpriseFor(
-        ctx,
-        user,
-        { uscc: (req.params as Static<typeof UsccParams>).uscc },
-        'credit.read',
-      );
+      const e = await usccEnterprise(req, 'credit.read');
       const { id, pdf } = await issueReport(ctx, actorOf(req), e);
       reply
         .type('application/pdf')
