@@ -58,15 +58,26 @@ for (const dialect of benchDialects()) {
       ).ms;
     const today = todayInShanghai(new Date());
 
-    // 1. Full regrade a month later (records expire; only changed grades written).
+    // 1. Full regrade a month later (records expire; only changed grades written): the first after
+    //    the bulk load (cold pages), then the next month's, as the monthly job meets it.
+    const b0 = await bare();
+    const first = await time(() => regradeAll(rt, addCalendarDays(today, 31)));
+    rows.push({
+      dialect,
+      metric: `full regrade after the bulk load (${first.value.changed} of ${first.value.total} changed)`,
+      value: first.ms,
+      unit: 'ms',
+      baseline: `bare GROUP BY sum (${b0.toFixed(0)} ms)`,
+      ratio: first.ms / b0,
+    });
     const b1 = await bare();
-    const monthly = await time(() => regradeAll(rt, addCalendarDays(today, 31)));
+    const monthly = await time(() => regradeAll(rt, addCalendarDays(today, 62)));
     const b2 = await bare();
     const baseline = Math.min(b1, b2);
     console.log(`regrade: ${monthly.value.total} enterprises, ${monthly.value.changed} changed`);
     rows.push({
       dialect,
-      metric: `full regrade, steady (${monthly.value.changed} of ${monthly.value.total} changed)`,
+      metric: `full regrade, monthly (${monthly.value.changed} of ${monthly.value.total} changed)`,
       value: monthly.ms,
       unit: 'ms',
       goal: dialect === 'sqlite' ? 'ratio ≤ 2, ≤ 2000 ms' : 'ratio ≤ 2',
@@ -75,7 +86,7 @@ for (const dialect of benchDialects()) {
     });
     // …and with every grade written (a first regrade, or a new rule set for everyone).
     await rt.db.deleteFrom('credit_grades').execute();
-    const full = await time(() => regradeAll(rt, addCalendarDays(today, 62)));
+    const full = await time(() => regradeAll(rt, addCalendarDays(today, 93)));
     const b3 = await bare();
     rows.push({
       dialect,

@@ -327,19 +327,25 @@ export async function regradeAll(ctx: AppContext, asOf: string): Promise<Regrade
       },
     });
   const ruleSet = await ruleSetOn(ctx.db, asOf);
-  const changedRows = await changedGrades(ctx.db, asOf, ruleSet);
-  const computed: Computed[] = changedRows.map((r) => ({
-    enterpriseId: r.id,
-    grade: r.grade as Grade,
-    score: Number(r.score),
-    rawScore: Number(r.raw),
-    ruleSetId: ruleSet.id,
-    ruleSetVersion: ruleSet.version,
-    vetoId: r.veto_id,
-  }));
-  const changed = await ctx.db
-    .transaction()
-    .execute((trx) => storeGrades(trx, computed, new Map(), asOf, ctx.clock.now().toISOString()));
+  const now = ctx.clock.now().toISOString();
+  const changed = await ctx.db.transaction().execute(async (trx) => {
+    // The changed grades go from the statement straight into the table, marked by this run's
+    // instant; the history rows are then copied from the rows so marked (one id orders the batch).
+    const upsert = await sql`${gradeStatement(asOf, ruleSet)}
+      insert into credit_grades
+        (enterprise_id, grade, score, raw_score, rule_set_id, rule_set_version, veto_id, as_of, computed_at)
+      select y.id, y.grade, y.score, y.raw, ${ruleSet.id}, ${ruleSet.version}, y.veto_id, ${asOf}, ${now}
+      ${changedOnly(ruleSet)}
+      on conflict (enterprise_id) do update set
+        grade = excluded.grade, score = excluded.score, raw_score = excluded.raw_score,
+        rule_set_id = excluded.rule_set_id, rule_set_version = excluded.rule_set_version,
+        veto_id = excluded.veto_id, as_of = excluded.as_of, computed_at = excluded.computed_at`.execute(trx);
+    await sql`insert into credit_grade_history
+        (enterprise_id, valid_from, grade, score, rule_set_id, rule_set_version, recorded_at, id)
+      select enterprise_id, as_of, grade, score, rule_set_id, rule_set_version, computed_at, ${newId()}
+      from credit_grades where computed_at = ${now}`.execute(trx);
+    return Number(upsert.numAffectedRows ?? 0);
+  });
   const counts = await ctx.db
     .selectFrom('credit_grades')
     .select((eb) => ['grade', eb.fn.countAll<number>().as('n')])
@@ -358,13 +364,13 @@ export async function regradeAll(ctx: AppContext, asOf: string): Promise<Regrade
 }
 
 /**
- * The grades that differ from the stored ones (or are missing), computed by the database in one
- * statement: the same arithmetic as `gradeOf` — base + Σ counting points − points a reversal
+ * Every enterprise's grade as CTEs ending in `y (id, raw, score, grade, veto_id)`, computed by the
+ * database: the same arithmetic as `gradeOf` — base + Σ counting points − points a reversal
  * cancels, clamped to the bounds, graded by the thresholds, lowered by the most restrictive veto —
- * written as SQL from the rule set, so that only changes travel to the application. A property test
- * holds it to `gradeOf` for every enterprise.
+ * written as SQL from the rule set, so that only changes are written and nothing travels to the
+ * application. A property test holds it to `gradeOf` for every enterprise.
  */
-export async function changedGrades(db: Kysely<Database>, asOf: string, rs: RuleSet) {
+function gradeStatement(asOf: string, rs: RuleSet) {
   const grades = rs.grades; // validated: A, B, C, D in order, thresholds descending
   const score = sql`(case when raw < ${rs.bounds.min} then ${rs.bounds.min} when raw > ${rs.bounds.max} then ${rs.bounds.max} else raw end)`;
   const scoreGrade = sql`(case ${sql.join(
@@ -393,14 +399,7 @@ export async function changedGrades(db: Kysely<Database>, asOf: string, rs: Rule
           sql` `,
         )} else null end)`;
   const states = sql.join(LISTED_STATES.map((st) => sql`${st}`));
-  const { rows } = await sql<{
-    id: string;
-    raw: number;
-    score: number;
-    grade: string;
-    veto_id: string | null;
-  }>`
-    with s as (
+  return sql`with s as (
       select enterprise_id, sum(points) as s from credit_records
       where reverses_id is null and effective_on <= ${asOf} and expires_on > ${asOf}
       group by enterprise_id
@@ -425,13 +424,13 @@ export async function changedGrades(db: Kysely<Database>, asOf: string, rs: Rule
         on t.enterprise_id = e.id
     ), y as (
       select id, raw, ${score} as score, ${grade} as grade, ${vetoId} as veto_id from x
-    )
-    select y.id, y.raw, y.score, y.grade, y.veto_id
-    from y left join credit_grades g on g.enterprise_id = y.id
-    where g.enterprise_id is null or g.grade <> y.grade or g.score <> y.score
-      or g.rule_set_id <> ${rs.id} or g.rule_set_version <> ${rs.version}`.execute(db);
-  return rows;
+    )`;
 }
+
+/** FROM/WHERE that keeps the computed grades differing from the stored ones (or missing). */
+const changedOnly = (rs: RuleSet) => sql`from y left join credit_grades g on g.enterprise_id = y.id
+    where g.enterprise_id is null or g.grade <> y.grade or g.score <> y.score
+      or g.rule_set_id <> ${rs.id} or g.rule_set_version <> ${rs.version}`;
 
 /** What the history says was shown on a date (the last change on or before it); null before any. */
 export async function recordedGradeOn(db: Kysely<Database>, enterpriseId: string, date: string) {
