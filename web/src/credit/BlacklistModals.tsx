@@ -3,10 +3,10 @@
  * need input (list, applyRemoval, decideRemoval, withdraw). Actions without input are confirmed
  * in place by the page.
  */
+
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Checkbox, DatePicker, Form, Input, Modal, Radio, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
-import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { showApiError, showSuccess } from '../api/client';
@@ -17,6 +17,7 @@ import {
   REMOVAL_CONDITIONS,
   type RemovalConditions,
 } from '../api/credit';
+import { businessToday } from '../components/format';
 import { creditKeys } from './common';
 import EvidenceUpload from './EvidenceUpload';
 
@@ -112,7 +113,7 @@ export function ProposeModal({
           label={t('credit.blacklist.decidedOn')}
           rules={[{ required: true, message: t('credit.blacklist.decidedOnRequired') }]}
         >
-          <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
+          <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(businessToday(), 'day')} />
         </Form.Item>
         <Form.Item
           name="restrictionEndsOn"
@@ -215,7 +216,7 @@ export function BlacklistActionModal({
           <>
             {entry?.statementDeadline && (
               <Alert
-                type={dayjs().format('YYYY-MM-DD') <= entry.statementDeadline ? 'warning' : 'info'}
+                type={businessToday().format('YYYY-MM-DD') <= entry.statementDeadline ? 'warning' : 'info'}
                 showIcon
                 style={{ marginBottom: 16 }}
                 title={t('credit.blacklist.statementDeadlineNote', { date: entry.statementDeadline })}
@@ -235,7 +236,7 @@ export function BlacklistActionModal({
           <>
             {entry?.earliestRemovalOn && (
               <Alert
-                type={dayjs().format('YYYY-MM-DD') < entry.earliestRemovalOn ? 'warning' : 'info'}
+                type={businessToday().format('YYYY-MM-DD') < entry.earliestRemovalOn ? 'warning' : 'info'}
                 showIcon
                 style={{ marginBottom: 16 }}
                 title={t('credit.blacklist.earliestRemovalNote', { date: entry.earliestRemovalOn })}

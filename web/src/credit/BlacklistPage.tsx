@@ -2,6 +2,7 @@
  * 严重违法失信名单: every entry with its state and next deadline; the buttons are the actions the
  * server allows this user now (`allowedActions`). Overdue deadlines are highlighted.
  */
+
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -17,7 +18,6 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -32,6 +32,7 @@ import {
   type RemovalOutcome,
 } from '../api/credit';
 import { useSession } from '../auth/session';
+import { businessToday } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import SearchInput from '../components/SearchInput';
 import { BlacklistActionModal, type InputAction, ProposeModal } from './BlacklistModals';
@@ -191,7 +192,7 @@ export default function BlacklistPage() {
   const [keyword, setKeyword] = useState(q ?? '');
   const [proposing, setProposing] = useState(false);
   const [acting, setActing] = useState<{ entry: BlacklistView; type: InputAction } | null>(null);
-  const today = dayjs().format('YYYY-MM-DD');
+  const today = businessToday().format('YYYY-MM-DD');
   const canObject = can('credit.object');
 
   useEffect(() => setKeyword(q ?? ''), [q]);

@@ -2,6 +2,7 @@
  * 企业质量信用档案: the grade (and why), its history, and every credit record with what can be
  * done to it — enter a record, reverse one, object, reply — depending on the user's abilities.
  */
+
 import { ArrowLeftOutlined, FilePdfOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -39,7 +40,7 @@ import {
 } from '../api/credit';
 import { useRefNames } from '../api/reference';
 import { useSession } from '../auth/session';
-import { formatDateTime } from '../components/format';
+import { businessToday, formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import {
   creditKeys,
@@ -447,7 +448,7 @@ export default function CreditEnterprisePage() {
                 allowClear
                 placeholder={t('credit.page.asOfPicker')}
                 value={asOf ? dayjs(asOf) : null}
-                disabledDate={(d) => d.isAfter(dayjs(), 'day')}
+                disabledDate={(d) => d.isAfter(businessToday(), 'day')}
                 onChange={(d) => setAsOf(d ? d.format('YYYY-MM-DD') : null)}
                 suffixIcon={<HistoryOutlined />}
                 data-testid="credit-asof"

@@ -2,6 +2,7 @@
  * 录入信用记录: a regulator enters a record by hand. The form is built from the record types the
  * server offers (GET /api/v1/credit/record-types); the answer carries the new grade.
  */
+
 import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   Alert,
@@ -16,11 +17,12 @@ import {
   Skeleton,
   Typography,
 } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError, showApiError } from '../api/client';
 import { creditApi, type RecordAndGrade, type RecordType, type RecordTypeField } from '../api/credit';
+import { businessToday } from '../components/format';
 import { creditKeys, useText } from './common';
 import EvidenceUpload from './EvidenceUpload';
 
@@ -146,7 +148,7 @@ function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterprise
       form={form}
       layout="vertical"
       onFinish={(v) => mutation.mutate(v)}
-      initialValues={{ occurredOn: dayjs(), evidenceIds: [] }}
+      initialValues={{ occurredOn: businessToday(), evidenceIds: [] }}
       data-testid="credit-record-form"
     >
       <Form.Item
@@ -168,7 +170,7 @@ function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterprise
         rules={[{ required: true, message: t('credit.recordForm.occurredOnRequired') }]}
         extra={t('credit.recordForm.occurredOnHint')}
       >
-        <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
+        <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(businessToday(), 'day')} />
       </Form.Item>
       {selected && selected.fields.length > 0 && (
         <div
