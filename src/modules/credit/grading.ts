@@ -148,12 +148,11 @@ export async function regradeEnterprise(
   return result;
 }
 
-/** One enterprise in a city-wide pass: where it is, what is stored for it, and its raw scores. */
+/** One enterprise in a city-wide pass: where it is, and its raw scores. */
 export type CityEnterprise = {
   id: string;
   townCode: string;
   industryCode: string | null;
-  current: Pick<GradeRow, 'grade' | 'score' | 'rule_set_id' | 'rule_set_version'> | null;
   /** base + Σ counting points under the stored records (the rule sets that scored them) */
   raw: number;
   /** the same under a draft (sandbox only) */
@@ -203,23 +202,11 @@ export async function cityScores(
         eb.fn.sum<number>(draft.pointsExpr).as('d'),
       ])
     : sums.select((eb) => ['enterprise_id', eb.fn.sum<number>('points').as('s'), sql<number>`0`.as('d')]);
-  // The archive's sums and the register with its stored grades are read apart and joined here:
-  // on SQLite a join to the grouped subquery costs more than the sums themselves.
+  // The archive's sums and the register are read apart and joined here: on SQLite a join to the
+  // grouped subquery costs more than the sums themselves.
   const [sumRows, rows, cancelled, listed, abnormal] = await Promise.all([
     summed.execute(),
-    db
-      .selectFrom('enterprises as e')
-      .leftJoin('credit_grades as g', 'g.enterprise_id', 'e.id')
-      .select([
-        'e.id',
-        'e.town_code',
-        'e.industry_code',
-        'g.grade',
-        'g.score',
-        'g.rule_set_id',
-        'g.rule_set_version',
-      ])
-      .execute(),
+    db.selectFrom('enterprises').select(['id', 'town_code', 'industry_code']).execute(),
     db
       .selectFrom('credit_records as r')
       .innerJoin('credit_records as o', 'o.id', 'r.reverses_id')
@@ -239,15 +226,6 @@ export async function cityScores(
       id: r.id,
       townCode: r.town_code,
       industryCode: r.industry_code,
-      current:
-        r.grade === null
-          ? null
-          : {
-              grade: r.grade,
-              score: r.score!,
-              rule_set_id: r.rule_set_id!,
-              rule_set_version: r.rule_set_version!,
-            },
       raw: ruleSet.base + Number(sumsOf.get(r.id)?.s ?? 0),
       rawDraft: draftBase + Number(sumsOf.get(r.id)?.d ?? 0),
     };

@@ -1,5 +1,6 @@
 // Objections and replies in the database, around the pure machine in objections.ts. An upheld
 // objection appends a reversal record and regrades, in the same transaction as the decision.
+import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { json } from '../../db/codecs.js';
@@ -97,12 +98,7 @@ export async function submitObjection(
   });
 }
 
-async function emitObjectionEvent(
-  trx: import('kysely').Kysely<Database>,
-  ctx: AppContext,
-  o: Objection,
-  type: string,
-) {
+async function emitObjectionEvent(trx: Kysely<Database>, ctx: AppContext, o: Objection, type: string) {
   const e = await trx
     .selectFrom('enterprises')
     .select('uscc')

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { notFound } from '../../core/errors.js';
 import type { AppContext } from '../../platform/context.js';
-import { normalizeUscc } from '../registry/uscc.js';
+import { normalizeUscc } from '../registry/index.js';
 import { BULK_COLUMNS, bulkPublishedRecords, publicBlacklist, publicCredit, verifyReport } from './public.js';
 import { today } from './records.js';
 

@@ -10,7 +10,7 @@ import { writeAudit } from '../../platform/audit.js';
 import { actorOf, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { AppContext } from '../../platform/context.js';
-import { normalizeUscc } from '../registry/uscc.js';
+import { normalizeUscc } from '../registry/index.js';
 import type { BlacklistAction } from './blacklist.js';
 import { actOnEntry, type MachineActor, proposeCandidate } from './blacklist-store.js';
 import { computeGrade, gradeHistory, recordedGradeOn } from './grading.js';

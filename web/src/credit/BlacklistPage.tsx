@@ -20,7 +20,7 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { showSuccess } from '../api/client';
 import {
   BLACKLIST_STATES,
@@ -36,7 +36,14 @@ import { businessToday } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import SearchInput from '../components/SearchInput';
 import { BlacklistActionModal, type InputAction, ProposeModal } from './BlacklistModals';
-import { BlacklistStateTag, creditKeys, creditPath, OVERDUE_ROW_STYLE, useText } from './common';
+import {
+  BlacklistStateTag,
+  creditKeys,
+  creditPath,
+  OVERDUE_ROW_STYLE,
+  useText,
+  useUrlFilters,
+} from './common';
 
 const DIRECT: BlacklistActionType[] = ['notify', 'publish', 'expire'];
 const WITH_INPUT: InputAction[] = ['list', 'applyRemoval', 'decideRemoval', 'withdraw'];
@@ -186,7 +193,7 @@ export default function BlacklistPage() {
   const { t } = useTranslation();
   const text = useText();
   const { can } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, setFilter] = useUrlFilters();
   const state = (params.get('state') as BlacklistState | null) ?? undefined;
   const q = params.get('q') ?? undefined;
   const [keyword, setKeyword] = useState(q ?? '');
@@ -215,15 +222,6 @@ export default function BlacklistPage() {
       .mutateAsync({ id: entry.id, type })
       .then((e) => showSuccess(t('credit.blacklist.done', { state: t(`credit.blacklistState.${e.state}`) })))
       .catch(() => undefined); // the mutation cache shows the error
-
-  const setFilter = (patch: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
 
   const items = data ?? [];
   const isOverdue = (e: BlacklistView) => e.overdue.length > 0;

@@ -20,7 +20,7 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { showApiError, showSuccess } from '../api/client';
 import {
   creditApi,
@@ -32,7 +32,14 @@ import {
 import { useSession } from '../auth/session';
 import PageTitle from '../components/PageTitle';
 import SearchInput from '../components/SearchInput';
-import { creditKeys, creditPath, EvidenceList, ObjectionStateTag, OVERDUE_ROW_STYLE } from './common';
+import {
+  creditKeys,
+  creditPath,
+  EvidenceList,
+  ObjectionStateTag,
+  OVERDUE_ROW_STYLE,
+  useUrlFilters,
+} from './common';
 
 type Decision = 'uphold' | 'reject';
 
@@ -126,7 +133,7 @@ export default function ObjectionsPage() {
   const { t } = useTranslation();
   const { can } = useSession();
   const qc = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, setFilter] = useUrlFilters();
   const state = (params.get('state') as ObjectionState | null) ?? undefined;
   const uscc = params.get('uscc') ?? undefined;
   const [keyword, setKeyword] = useState(uscc ?? '');
@@ -152,15 +159,6 @@ export default function ObjectionsPage() {
 
   // The mutation cache shows the error; the popconfirm only needs to stop spinning.
   const run = (id: string, type: ObjectionAction) => act.mutateAsync({ id, type }).catch(() => undefined);
-
-  const setFilter = (patch: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
 
   const items = data ?? [];
   const overdueCount = items.filter((o) => o.overdue).length;

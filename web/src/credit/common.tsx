@@ -3,6 +3,7 @@ import { PaperClipOutlined } from '@ant-design/icons';
 import { Flex, Tag, Tooltip, Typography } from 'antd';
 import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { pickText } from '../api/client';
 import {
   type BlacklistState,
@@ -211,3 +212,17 @@ export function EvidenceList({ files, maxWidth = 140 }: { files: EvidenceRef[]; 
 
 /** Style for table rows that are past a deadline. */
 export const OVERDUE_ROW_STYLE: CSSProperties = { background: '#fff1f0' };
+
+/** A queue's filters live in the URL: the current params, and a setter that drops emptied keys. */
+export function useUrlFilters() {
+  const [params, setParams] = useSearchParams();
+  const setFilter = (patch: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    setParams(next);
+  };
+  return [params, setFilter] as const;
+}
