@@ -39,6 +39,9 @@ export type Config = {
   publicBaseUrl: string;
   /** TZ_BUSINESS: the time zone business dates are reckoned in (fixed: Asia/Shanghai). */
   businessTimeZone: 'Asia/Shanghai';
+  /** ZHIHUI_STATE_DIR: where runtime state lives — the default SQLite file, keys, checkpoints,
+   *  uploads (default ./var). Never data/, which holds the reference data the product ships. */
+  stateDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -102,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '',
     ),
     businessTimeZone: 'Asia/Shanghai',
+    stateDir: path.resolve(env.ZHIHUI_STATE_DIR || './var'),
   };
 }
