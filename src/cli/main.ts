@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig } from '../core/config.js';
+import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { isAppError } from '../core/errors.js';
+import { legacyDatabaseFile } from '../db/connect.js';
 import { allEventHandlers, allJobs, MODULES } from '../modules/index.js';
 import type { SeedScale } from '../modules/types.js';
 import { purgeSessionsJob } from '../platform/auth/sessions.js';
@@ -15,13 +16,28 @@ import { startDispatcher } from '../platform/events/dispatcher.js';
 import { startScheduler } from '../platform/jobs.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
 import { auditVerify, creditGrade, creditRegrade } from './credit.js';
-import { DEMO_PASSWORD, ensureDemoData } from './demo.js';
+import { accountsBanner, ensureDemoAccounts, ensureDemoData } from './demo.js';
 import { runExport, runImport } from './import-export.js';
 import { progressBar } from './progress.js';
 import { usersAdd } from './users.js';
 
+/** Opens the configured database — unless it is the new default while the old one holds the city. */
+function openRuntime(config: Config) {
+  const legacy = legacyDatabaseFile(config.database, config.stateDir);
+  if (legacy && config.database.dialect === 'sqlite') {
+    const rel = (p: string) => path.relative(process.cwd(), p) || p;
+    throw new ConfigError(`数据库已移至 ${rel(config.stateDir)}/，旧库仍在 ${rel(legacy)}。
+The database now lives in ${rel(config.stateDir)}/ (runtime state), apart from data/ (shipped reference data),
+and the old one is still at ${rel(legacy)}. Either move it (with its -wal/-shm files):
+  mkdir -p ${rel(config.stateDir)} && mv ${rel(legacy)}* ${rel(config.stateDir)}/
+or keep it where it is:
+  DATABASE_URL=sqlite:${rel(legacy)} npx zhihui …`);
+  }
+  return createRuntime(config, { log: consoleLogger });
+}
+
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await createRuntime(loadConfig(), { log: consoleLogger });
+  const rt = await openRuntime(loadConfig());
   try {
     return await fn(rt);
   } finally {
@@ -62,7 +78,7 @@ program
   .action(async (opts: { buildWebIfMissing?: boolean; demo: boolean }) => {
     if (opts.buildWebIfMissing) buildWebIfMissing();
     const config = loadConfig();
-    const rt = await createRuntime(config, { log: consoleLogger });
+    const rt = await openRuntime(config);
     if (rt.migrated.length) console.log(`数据库已迁移 Migrated: ${rt.migrated.join(', ')}`);
     if (opts.demo) {
       const bar = progressBar('载入演示数据 Loading demo city');
@@ -92,15 +108,19 @@ program
       .orderBy('created_at')
       .limit(10)
       .execute();
-    const url = `http://localhost:${config.port}`;
+    const total = await rt.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const addr = app.server.address();
+    const url = `http://localhost:${typeof addr === 'object' && addr ? addr.port : config.port}`;
     console.log(`
 质汇 Zhihui 已启动 / is running
   网页 Web:        ${url}/
   公众查询 Portal: ${url}/portal
   接口文档 API:    ${url}/api/docs
   数据库 Database: ${config.database.dialect} ${config.database.dialect === 'sqlite' ? config.database.file : ''}
-演示账号 Demo accounts (密码 password: ${DEMO_PASSWORD}):
-${users.map((u) => `  ${u.username.padEnd(12)} ${u.role}`).join('\n')}
+${accountsBanner(users, Number(total.n))}
 `);
   });
 
@@ -125,6 +145,11 @@ program
       for (const m of MODULES)
         await m.seed?.(rt, { scale: opts.scale, seed: opts.seed, onProgress: bar.update });
       bar.stop();
+      // the demo city comes with its accounts, as on first `serve` (existing ones are kept)
+      if (opts.scale === 'demo') {
+        const created = await ensureDemoAccounts(rt);
+        if (created.length) console.log(`Demo accounts: ${created.map((a) => a.username).join(', ')}`);
+      }
       console.log(
         `Seeded ${opts.scale} (seed ${opts.seed}) in ${((performance.now() - start) / 1000).toFixed(1)} s`,
       );

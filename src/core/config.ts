@@ -7,7 +7,8 @@ export type DatabaseConfig =
   | { dialect: 'postgres'; connectionString: string; url: string };
 
 export type Config = {
-  /** DATABASE_URL: `sqlite:./data/zhihui.db` (default) or `postgres://user:pass@host:5432/db`. */
+  /** DATABASE_URL: `sqlite:./var/zhihui.db` (default: zhihui.db in ZHIHUI_STATE_DIR) or
+   *  `postgres://user:pass@host:5432/db`. */
   database: DatabaseConfig;
   /** PORT: HTTP port (default 3000). */
   port: number;
@@ -53,7 +54,7 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseConf
   }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!file) throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/zhihui.db');
+    if (!file) throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./var/zhihui.db');
     return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(cwd, file), url };
   }
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
@@ -84,7 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel))
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
-    database: parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/zhihui.db'),
+    database: parseDatabaseUrl(
+      env.DATABASE_URL || `sqlite:${path.join(path.resolve(env.ZHIHUI_STATE_DIR || './var'), 'zhihui.db')}`,
+    ),
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel,

@@ -38,6 +38,17 @@ function withStatementCache(sqlite: SQLite.Database, max = 500) {
   };
 }
 
+/**
+ * Before ZHIHUI_STATE_DIR the default database was ./data/zhihui.db, beside the reference data the
+ * product ships. When the configured file is the new default and does not exist yet while the old
+ * one does, returns the old path, so that start-up can say so rather than begin an empty city.
+ */
+export function legacyDatabaseFile(config: DatabaseConfig, stateDir: string, cwd = process.cwd()) {
+  if (config.dialect !== 'sqlite' || config.file !== path.join(stateDir, 'zhihui.db')) return null;
+  const legacy = path.resolve(cwd, 'data', 'zhihui.db');
+  return fs.existsSync(legacy) && !fs.existsSync(config.file) ? legacy : null;
+}
+
 export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number } = {}): DbHandle {
   if (config.dialect === 'sqlite') {
     if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });

@@ -665,7 +665,8 @@ async function writeBatch(trx: Kysely<Database>, batch: SeedEnterprise[], create
   await insertChunked(trx, 'enterprise_contacts', contacts);
 }
 
-async function existingSamples(db: Kysely<Database>): Promise<SampleUscc> {
+/** The sample enterprises of a register seeded earlier (the demo accounts belong to them). */
+export async function existingSamples(db: Kysely<Database>): Promise<SampleUscc> {
   const withProfile = async (kind: ProfileKind) =>
     (
       await db
