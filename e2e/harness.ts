@@ -27,6 +27,7 @@ export async function startHarness(): Promise<Harness> {
     DATABASE_URL: `sqlite:${path.join(dir, 'e2e.db')}`,
     PORT: '0',
     LOG_LEVEL: 'warn',
+    DEMO: 'true', // the demo accounts keep the published demo password
   });
   const rt = await createRuntime(config);
   await ensureDemoData(rt);

@@ -20,12 +20,20 @@ export type Config = {
   sessionIdleMinutes: number;
   /** SESSION_ABSOLUTE_HOURS: a session expires this long after login, used or not (default 12). */
   sessionAbsoluteHours: number;
-  /** LOGIN_MAX_FAILURES: consecutive failed logins before the account is locked (default 5). */
+  /** LOGIN_MAX_FAILURES: failed sign-ins to one account from one address before that pair must
+   *  wait between attempts (default 5). Accounts are never locked (platform/auth/throttle.ts). */
   loginMaxFailures: number;
-  /** LOGIN_LOCK_MINUTES: how long a locked account stays locked (default 15). */
+  /** LOGIN_LOCK_MINUTES: the longest wait of the back-off (2, 4, 8 … seconds), in minutes (default 15). */
   loginLockMinutes: number;
-  /** COOKIE_SECURE: set the Secure flag on the session cookie (default false; true behind HTTPS). */
+  /** LOGIN_ACCOUNT_FAILURES: failed sign-ins to one account from all addresses within an hour after
+   *  which every address gets a single free failure before its back-off (default 20). */
+  loginAccountFailures: number;
+  /** COOKIE_SECURE: set the Secure flag on the session cookie (default: true when PUBLIC_BASE_URL
+   *  is https, else false). */
   cookieSecure: boolean;
+  /** DEMO: a demonstration deployment (default false; `npm start` sets it). Outside the demo, an
+   *  account whose password is published (the demo password) or common must change it at sign-in. */
+  demo: boolean;
   /** UPLOAD_MAX_MB: largest accepted upload (default 20). */
   uploadMaxMb: number;
   /** BODY_MAX_KB: largest accepted JSON body (default 512). */
@@ -95,7 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockMinutes: int(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
-    cookieSecure: bool(env, 'COOKIE_SECURE', false),
+    loginAccountFailures: int(env, 'LOGIN_ACCOUNT_FAILURES', 20, 1, 10_000),
+    cookieSecure: bool(env, 'COOKIE_SECURE', /^https:/i.test(env.PUBLIC_BASE_URL ?? '')),
+    demo: bool(env, 'DEMO', false),
     uploadMaxMb: int(env, 'UPLOAD_MAX_MB', 20, 1, 1024),
     bodyMaxKb: int(env, 'BODY_MAX_KB', 512, 1, 100 * 1024),
     trustProxy: (env.TRUST_PROXY ?? '')

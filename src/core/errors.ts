@@ -14,6 +14,16 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
   ACCOUNT_LOCKED: { status: 423, zh: '账号已临时锁定，请稍后再试', en: 'The account is locked for a while' },
   ACCOUNT_DISABLED: { status: 403, zh: '账号已停用', en: 'The account is disabled' },
+  LOGIN_THROTTLED: {
+    status: 429,
+    zh: '登录失败次数过多，请稍后再试',
+    en: 'Too many failed sign-ins; try again later',
+  },
+  PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    zh: '当前密码已公开或过于常见，请先修改密码',
+    en: 'Your password is published or common: change it first',
+  },
   SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Your session has expired' },
   CSRF_INVALID: { status: 403, zh: '页面已过期，请刷新后重试', en: 'Invalid CSRF token; reload the page' },
   FORBIDDEN: { status: 403, zh: '无权执行此操作', en: 'You are not allowed to do this' },

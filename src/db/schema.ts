@@ -79,6 +79,17 @@ export type UserTable = {
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
+  /** 1: the password is published or common; the user must change it before anything else. */
+  must_change_password: number;
+};
+
+/** Sign-in back-off per (username as typed, source address); source '*' is the whole account. */
+export type LoginThrottleTable = {
+  username: string;
+  source: string;
+  failures: number;
+  blocked_until: string | null;
+  last_failure_at: string;
 };
 
 export type SessionTable = {
@@ -272,6 +283,7 @@ export type Database = {
   enterprise_profiles: EnterpriseProfileTable;
   enterprise_contacts: EnterpriseContactTable;
   users: UserTable;
+  login_throttle: LoginThrottleTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { AppMigration } from '../db/migrate.js';
+import { auditMigrations } from './audit-migrations.js';
+import { authMigrations } from './auth/migrations.js';
 
 export const platformMigrations: AppMigration[] = [
   {
@@ -117,4 +119,6 @@ export const platformMigrations: AppMigration[] = [
         .execute();
     },
   },
+  ...authMigrations,
+  ...auditMigrations,
 ];

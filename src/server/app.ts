@@ -23,14 +23,21 @@ import { errorHandler, sendProblem } from './errors.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 const VERSION = '0.1.0';
+/** The x-request-id a client may choose: 1–64 of A-Z a-z 0-9 . _ - */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export type BuildOptions = { logger?: boolean; webDist?: string };
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ? { level: ctx.config.logLevel } : false,
-    genReqId: () => newId(),
-    requestIdHeader: 'x-request-id',
+    // A client's x-request-id is kept (echoed, logged, audited) only when it is a short token;
+    // anything else gets a fresh id, so no header text reaches the logs or the audit log.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID_PATTERN.test(sent) ? sent : newId();
+    },
     bodyLimit: ctx.config.bodyMaxKb * 1024,
     trustProxy: ctx.config.trustProxy.length ? ctx.config.trustProxy : false,
     ajv: {

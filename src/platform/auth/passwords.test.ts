@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import {
   assertPasswordAcceptable,
   hashPassword,
+  knownPasswordKind,
   passwordClasses,
   passwordProblems,
   verifyDummy,
@@ -23,7 +24,7 @@ describe('password rules', () => {
     ['abcdefghij', ['PASSWORD_TOO_WEAK']],
     ['abcdefgh12', ['PASSWORD_TOO_WEAK']], // only two classes
     ['ABCDEFGH!!', ['PASSWORD_TOO_WEAK']],
-    ['1234567890', ['PASSWORD_TOO_WEAK']],
+    ['1234567890', ['PASSWORD_TOO_WEAK', 'PASSWORD_COMMON']],
     ['abc', ['PASSWORD_TOO_SHORT', 'PASSWORD_TOO_WEAK']],
     [`Aa1!${'x'.repeat(125)}`, ['PASSWORD_TOO_LONG']],
   ])('%s → %j', (pw, expected) => {
@@ -48,7 +49,7 @@ describe('password rules', () => {
   it('throws VALIDATION_FAILED on the password field with a message in both languages', () => {
     let err: unknown;
     try {
-      assertPasswordAcceptable('short', 'someone');
+      assertPasswordAcceptable('xq', 'someone');
     } catch (e) {
       err = e;
     }
@@ -69,9 +70,34 @@ describe('password rules', () => {
       fc.property(fc.string({ minLength: 7, maxLength: 40 }), (s) => {
         const pw = `Aa1${s}`;
         const n = [...pw].length;
-        return (passwordProblems(pw, 'nobody-here').length === 0) === (n >= 10 && n <= 128);
+        const problems = passwordProblems(pw, 'nobody-here').filter((p) => p.code !== 'PASSWORD_COMMON');
+        return (problems.length === 0) === (n >= 10 && n <= 128);
       }),
     );
+  });
+
+  it('refuses common and published passwords, decorated or not, in Chinese first', () => {
+    for (const pw of [
+      'Zhihui@2026',
+      'zhihui@2026',
+      'Password@2026',
+      'P@ssw0rd!2026',
+      'Woaini@1314',
+      'Qq123456!!',
+      'Dongguan#2026',
+      'Admin@123456',
+    ]) {
+      const problems = passwordProblems(pw, 'someone');
+      expect({ pw, codes: problems.map((p) => p.code) }).toEqual({ pw, codes: ['PASSWORD_COMMON'] });
+      expect(problems[0]!.message.zh).toContain('过于常见或已公开');
+    }
+    expect(knownPasswordKind('Zhihui@2026')).toBe('published');
+    expect(knownPasswordKind('Password@2026')).toBe('common');
+    for (const pw of ['Zhihui@2026-test', 'Quiet-Harbour-2026', 'Lab-Secret-2026', '长安质监-2026-q'])
+      expect({ pw, kind: knownPasswordKind(pw) }).toEqual({ pw, kind: null });
+    // The demo seed may set the published password; a common one never.
+    expect(passwordProblems('Zhihui@2026', 'admin', 'password', { allowPublished: true })).toEqual([]);
+    expect(passwordProblems('Password@2026', 'admin', 'password', { allowPublished: true })).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,9 @@
 // Password hashing (argon2id, OWASP parameters) and the password rules every new password obeys.
+import fs from 'node:fs';
+import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import { AppError, type FieldError } from '../../core/errors.js';
+import { DATA_DIR } from '../../core/tsv.js';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_OPTIONS = {
@@ -49,11 +52,71 @@ export function passwordClasses(password: string) {
   };
 }
 
+function readList(file: string): Set<string> {
+  const text = fs.readFileSync(path.join(DATA_DIR, 'auth', file), 'utf8');
+  const entries = text
+    .split(/\r?\n/)
+    .map((l) => l.trim().toLowerCase())
+    .filter((l) => l && !l.startsWith('#'));
+  return new Set(entries);
+}
+
+let lists: { published: Set<string>; common: Set<string> } | null = null;
+const passwordLists = () => {
+  lists ??= { published: readList('published-passwords.txt'), common: readList('common-passwords.txt') };
+  return lists;
+};
+
+const LEET: Record<string, string> = {
+  '@': 'a',
+  '4': 'a',
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  $: 's',
+  '5': 's',
+  '7': 't',
+  '!': 'i',
+};
+
 /**
- * The password rules: at least 10 characters (at most 128), at least 3 of the 4 classes, and not
- * the username. Returns every rule broken, as field errors on `field`.
+ * Whether a password is one an attacker tries first: 'published' (printed by this project, e.g.
+ * the demo password), 'common' (data/auth/common-passwords.txt: the whole password, or its core
+ * without leading and trailing digits and symbols, or that core with the usual substitutions
+ * undone), else null. Case-insensitive.
  */
-export function passwordProblems(password: string, username: string, field = 'password'): FieldError[] {
+export function knownPasswordKind(password: string): 'published' | 'common' | null {
+  const { published, common } = passwordLists();
+  const lower = password.trim().toLowerCase();
+  if (published.has(lower)) return 'published';
+  if (common.has(lower)) return 'common';
+  const trimmed = lower.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  if (common.has(trimmed)) return 'common';
+  const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+  if ([...core].length >= 4) {
+    if (common.has(core)) return 'common';
+    const unleet = [...core].map((c) => LEET[c] ?? c).join('');
+    if (common.has(unleet)) return 'common';
+  }
+  return null;
+}
+
+export type PasswordRuleOptions = {
+  /** The demo seed may set a published password (the account is then flagged outside the demo). */
+  allowPublished?: boolean;
+};
+
+/**
+ * The password rules: at least 10 characters (at most 128), at least 3 of the 4 classes, not the
+ * username, and not a published or common password. Returns every rule broken, as field errors on
+ * `field`.
+ */
+export function passwordProblems(
+  password: string,
+  username: string,
+  field = 'password',
+  options: PasswordRuleOptions = {},
+): FieldError[] {
   const problems: FieldError[] = [];
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) {
@@ -92,6 +155,17 @@ export function passwordProblems(password: string, username: string, field = 'pa
       field,
       code: 'PASSWORD_IS_USERNAME',
       message: { zh: '密码不能与用户名相同', en: 'The password must not be the username' },
+    });
+  }
+  const known = knownPasswordKind(password);
+  if (known === 'common' || (known === 'published' && !options.allowPublished)) {
+    problems.push({
+      field,
+      code: 'PASSWORD_COMMON',
+      message: {
+        zh: '该密码过于常见或已公开（如演示密码），很容易被猜中，请换一个',
+        en: 'This password is common or published (like the demo password) and easy to guess: choose another',
+      },
     });
   }
   return problems;

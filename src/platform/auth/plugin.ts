@@ -10,6 +10,9 @@
 //   server parse a body (or an upload) on a route it may not use, and gets 401 rather than a 400
 //   that would describe the schema. 401 UNAUTHENTICATED / SESSION_EXPIRED without a valid
 //   credential, 403 CSRF_INVALID, 403 FORBIDDEN when `can(user, policy)` is false for every scope.
+// - A user flagged mustChangePassword (published or common password, see sessions.ts) gets 403
+//   PASSWORD_CHANGE_REQUIRED everywhere but /api/auth/me, /api/auth/password and /api/auth/logout,
+//   with a session or an API token alike.
 // - Public routes do not look at credentials at all: request.user is null there (public
 //   presenters never depend on who asks, and static files cost no database read).
 // Handlers then check resource-scoped rights with assertCan(user, action, resource).
@@ -40,6 +43,8 @@ declare module 'fastify' {
 
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** All a user whose password is published or common may do until they change it. */
+const PASSWORD_CHANGE_ROUTES = new Set(['/api/auth/me', '/api/auth/password', '/api/auth/logout']);
 /** Routes that may go without a policy: the OpenAPI UI and document. */
 const POLICY_EXEMPT_PREFIXES = ['/api/docs'];
 
@@ -71,6 +76,9 @@ export async function authPlugin(app: FastifyInstance, ctx: AppContext): Promise
     // No policy: the 404 handler and /api/docs. Public: credentials are not read.
     if (policy === undefined || policy === 'public') return;
     await identify(ctx, req, reply);
+    if (req.user?.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(req.routeOptions.url ?? '')) {
+      throw new AppError('PASSWORD_CHANGE_REQUIRED');
+    }
     if (policy === 'authenticated') return;
     if (!can(req.user, policy)) throw new AppError('FORBIDDEN');
   });

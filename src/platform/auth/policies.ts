@@ -66,6 +66,8 @@ export type AuthUser = {
   enterpriseId: string | null;
   /** How this request was authenticated: the session cookie or an API token. */
   via: 'session' | 'token';
+  /** The password is published or common: only the password change is allowed (plugin.ts). */
+  mustChangePassword?: boolean;
 };
 
 export type Resource = { townCode?: string | null; enterpriseId?: string | null };

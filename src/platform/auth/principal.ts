@@ -11,7 +11,7 @@ export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase
 export type PrincipalRow = Pick<
   Selectable<UserTable>,
   'id' | 'username' | 'display_name' | 'role' | 'town_code' | 'enterprise_id'
->;
+> & { must_change_password?: number };
 
 /** The users columns a credential look-up (session or token) joins in to build its AuthUser. */
 export const PRINCIPAL_COLUMNS = [
@@ -22,6 +22,7 @@ export const PRINCIPAL_COLUMNS = [
   'users.town_code',
   'users.enterprise_id',
   'users.active',
+  'users.must_change_password',
 ] as const;
 
 export function authUserOf(row: PrincipalRow, via: AuthUser['via']): AuthUser {
@@ -34,6 +35,7 @@ export function authUserOf(row: PrincipalRow, via: AuthUser['via']): AuthUser {
     townCode: row.town_code,
     enterpriseId: row.enterprise_id,
     via,
+    mustChangePassword: row.must_change_password === 1,
   };
 }
 

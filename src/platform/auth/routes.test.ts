@@ -3,10 +3,13 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../../core/clock.js';
+import { loadConfig } from '../../core/config.js';
 import { buildApp } from '../../server/app.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
 import type { Runtime } from '../bootstrap.js';
+import { systemActor } from '../context.js';
 import { addUser, auditRows, insertEnterprise, PASSWORD } from './test-helpers.js';
+import { createUser } from './users.js';
 
 const MIN = 60_000;
 
@@ -99,6 +102,7 @@ for (const dialect of DIALECTS) {
           'credit.record',
         ],
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        passwordChangeRequired: false,
       });
       const me = await as(s, { url: '/api/auth/me' });
       expect(me.json()).toEqual(s.body);
@@ -119,22 +123,38 @@ for (const dialect of DIALECTS) {
       expect(code(invalid)).toBe('400 VALIDATION_FAILED');
     });
 
-    it('locks after loginMaxFailures failures (423 with the unlock time) and unlocks when the time is up', async () => {
+    it('backs off a stranger’s address with 429 and Retry-After, never locking the owner out (no 423)', async () => {
+      const stranger = nextIp();
       for (let i = 1; i < rt.config.loginMaxFailures; i++)
-        expect(code((await signIn('locked.one', 'Wrong-Password-1')).res)).toBe('401 INVALID_CREDENTIALS');
-      const locked = (await signIn('locked.one', 'Wrong-Password-1')).res;
-      expect(code(locked)).toBe('423 ACCOUNT_LOCKED');
-      expect(locked.json().message.zh).toContain('10:15');
-      expect(locked.headers['retry-after']).toBeDefined();
-      expect(code((await signIn('locked.one')).res)).toBe('423 ACCOUNT_LOCKED');
-      clock.advance(rt.config.loginLockMinutes * MIN);
+        expect(code((await signIn('locked.one', 'Wrong-Password-1', stranger)).res)).toBe(
+          '401 INVALID_CREDENTIALS',
+        );
+      const last = (await signIn('locked.one', 'Wrong-Password-1', stranger)).res;
+      expect(code(last)).toBe('401 INVALID_CREDENTIALS');
+      expect(last.headers['retry-after']).toBe('2');
+      const waiting = (await signIn('locked.one', PASSWORD, stranger)).res;
+      expect(code(waiting)).toBe('429 LOGIN_THROTTLED');
+      expect(waiting.headers['retry-after']).toBe('2');
+      expect(waiting.json().message.zh).toContain('2 秒后再试');
+      // An unknown name from the same kind of sequence gets the very same answers.
+      const other = nextIp();
+      for (let i = 1; i < rt.config.loginMaxFailures; i++)
+        expect(code((await signIn('no.such.user', 'Wrong-Password-1', other)).res)).toBe(
+          '401 INVALID_CREDENTIALS',
+        );
+      expect((await signIn('no.such.user', 'Wrong-Password-1', other)).res.headers['retry-after']).toBe('2');
+      expect(code((await signIn('no.such.user', PASSWORD, other)).res)).toBe('429 LOGIN_THROTTLED');
+      // The owner, from their own address, is not affected.
       expect(code((await signIn('locked.one')).res)).toBe('200');
+      clock.advance(2000);
+      expect(code((await signIn('locked.one', PASSWORD, stranger)).res)).toBe('200');
     });
 
     it('rate-limits sign-in per IP', async () => {
       const ip = nextIp();
       const codes: number[] = [];
-      for (let i = 0; i < 11; i++) codes.push((await signIn('ghost', PASSWORD, ip)).res.statusCode);
+      // Different names, so the per-(account, address) back-off does not answer first.
+      for (let i = 0; i < 11; i++) codes.push((await signIn(`ghost${i}`, PASSWORD, ip)).res.statusCode);
       expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
       expect(codes[10]).toBe(429);
       expect((await signIn('officer', PASSWORD, nextIp())).res.statusCode).toBe(200);
@@ -414,11 +434,93 @@ for (const dialect of DIALECTS) {
       expect(code((await signIn('changer', 'Changed-Secret-2026')).res)).toBe('200');
     });
 
+    it('makes a published or common password be changed before anything else (outside the demo)', async () => {
+      await createUser({
+        ctx: rt,
+        actor: systemActor('seed'),
+        input: { username: 'demo.like', displayName: 'demo', password: 'Zhihui@2026', role: 'regulator' },
+      });
+      const s = await signIn('demo.like', 'Zhihui@2026');
+      expect(code(s.res)).toBe('200');
+      expect(s.body.passwordChangeRequired).toBe(true);
+      expect((await as(s, { url: '/api/auth/me' })).json().passwordChangeRequired).toBe(true);
+      const blocked = await as(s, { url: '/api/v1/enterprises' });
+      expect(code(blocked)).toBe('403 PASSWORD_CHANGE_REQUIRED');
+      expect(blocked.json().message.zh).toContain('修改密码');
+      // A common password will not do as the new one either.
+      const common = await as(s, {
+        method: 'POST',
+        url: '/api/auth/password',
+        payload: { currentPassword: 'Zhihui@2026', newPassword: 'Password@2026' },
+      });
+      expect(code(common)).toBe('400 VALIDATION_FAILED');
+      expect(common.json().fields[0]).toMatchObject({ field: 'newPassword', code: 'PASSWORD_COMMON' });
+      expect(common.json().fields[0].message.zh).toContain('过于常见');
+      const changed = await as(s, {
+        method: 'POST',
+        url: '/api/auth/password',
+        payload: { currentPassword: 'Zhihui@2026', newPassword: 'Quiet-Harbour-2026' },
+      });
+      expect(changed.statusCode).toBe(204);
+      expect((await as(s, { url: '/api/auth/me' })).json().passwordChangeRequired).toBe(false);
+      expect(code(await as(s, { url: '/api/v1/enterprises' }))).toBe('200');
+      // Nobody but the demo seed may set the published password.
+      const admin = await signIn('admin');
+      const refused = await as(admin, {
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { username: 'copycat', displayName: 'x', password: 'Zhihui@2026', role: 'regulator' },
+      });
+      expect(refused.json().fields[0]).toMatchObject({ field: 'password', code: 'PASSWORD_COMMON' });
+    });
+
+    it('lets demo accounts keep the demo password in a demo deployment (DEMO=true)', async () => {
+      await createUser({
+        ctx: rt,
+        actor: systemActor('seed'),
+        input: { username: 'demo.two', displayName: 'demo', password: 'Zhihui@2026', role: 'regulator' },
+      });
+      await rt.db
+        .updateTable('users')
+        .set({ must_change_password: 0 })
+        .where('username', '=', 'demo.two')
+        .execute();
+      rt.config.demo = true;
+      try {
+        const s = await signIn('demo.two', 'Zhihui@2026');
+        expect(s.body.passwordChangeRequired).toBe(false);
+        expect(code(await as(s, { url: '/api/v1/enterprises' }))).toBe('200');
+      } finally {
+        rt.config.demo = false;
+      }
+      // The same database served outside the demo: the account must change its password.
+      expect((await signIn('demo.two', 'Zhihui@2026')).body.passwordChangeRequired).toBe(true);
+    });
+
+    it('keeps a short x-request-id token and replaces anything else', async () => {
+      const ok = await send({ url: '/api/health', headers: { 'x-request-id': 'trace-42.a_b' } });
+      expect(ok.headers['x-request-id']).toBe('trace-42.a_b');
+      for (const bad of ['a'.repeat(65), 'evil id', '<script>', 'x\u00e9']) {
+        const res = await send({ url: '/api/health', headers: { 'x-request-id': bad } });
+        expect(res.headers['x-request-id']).not.toBe(bad);
+        expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      const failed = await send({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'ghost', password: 'Wrong-Password-1' },
+        headers: { 'x-forwarded-for': nextIp(), 'x-request-id': 'bad id with spaces' },
+      });
+      expect(failed.json().requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const audit = await rt.db.selectFrom('audit_log').select('request_id').execute();
+      expect(audit.map((r) => r.request_id)).not.toContain('bad id with spaces');
+    });
+
     it('writes audit rows for sign-in, failures, locks and administration', async () => {
       for (const action of [
         'auth.login.succeeded',
         'auth.login.failed',
-        'auth.account.locked',
+        'auth.login.throttled',
         'auth.logout',
         'user.create',
         'user.update',
@@ -463,9 +565,22 @@ for (const dialect of DIALECTS) {
         'Wrong-Password-1',
         '$argon2',
         'password_hash',
+        'Quiet-Harbour-2026',
       ]) {
         expect(all).not.toContain(secret);
       }
     });
   });
 }
+
+describe('session cookie Secure flag', () => {
+  it('defaults on when PUBLIC_BASE_URL is https, and COOKIE_SECURE still decides when set', () => {
+    expect(loadConfig({}).cookieSecure).toBe(false);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://zhihui.local' }).cookieSecure).toBe(false);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://zhihui.dg.gov.cn' }).cookieSecure).toBe(true);
+    expect(
+      loadConfig({ PUBLIC_BASE_URL: 'https://zhihui.dg.gov.cn', COOKIE_SECURE: 'false' }).cookieSecure,
+    ).toBe(false);
+    expect(loadConfig({ COOKIE_SECURE: 'true' }).cookieSecure).toBe(true);
+  });
+});

@@ -33,6 +33,10 @@ export const SessionSchema = Type.Object({
       description: '写请求的 x-csrf-token 头 Send as x-csrf-token on writes (null for API tokens)',
     }),
   ),
+  passwordChangeRequired: Type.Boolean({
+    description:
+      '须先修改密码（密码已公开或过于常见）：此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。 True: POST /api/auth/password before anything else',
+  }),
 });
 
 export const ManagedUserSchema = Type.Object({
@@ -45,7 +49,12 @@ export const ManagedUserSchema = Type.Object({
   enterpriseUscc: Nullable(Type.String()),
   enterpriseName: Nullable(Type.String()),
   active: Type.Boolean(),
-  lockedUntil: Nullable(Type.String()),
+  mustChangeOnSignIn: Type.Boolean({
+    description: '密码已公开或过于常见，下次登录须修改 Must change the password at the next sign-in',
+  }),
+  lockedUntil: Nullable(
+    Type.String({ description: '不再使用（账号不再锁定）Always null: accounts are no longer locked' }),
+  ),
   lastLoginAt: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -86,7 +95,7 @@ const NewUserBody = Type.Object(
     password: Type.String({
       minLength: 1,
       maxLength: 256,
-      description: '≥ 10 characters, 3 of: upper, lower, digit, symbol',
+      description: '≥ 10 characters, 3 of: upper, lower, digit, symbol; not a common or published password',
     }),
     role: RoleSchema,
     townCode: Type.Optional(Nullable(Type.String({ maxLength: 20, description: 'townOfficer: town code' }))),
@@ -141,6 +150,7 @@ function sessionBody(user: AuthUser, csrfToken: string | null) {
     },
     abilities: abilities(user),
     csrfToken,
+    passwordChangeRequired: user.mustChangePassword === true,
   };
 }
 

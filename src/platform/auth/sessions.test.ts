@@ -106,57 +106,95 @@ for (const dialect of DIALECTS) {
       const unknown = failed.find((r) => JSON.parse(r.after!).reason === 'unknownUser')!;
       expect(unknown).toMatchObject({ actor_id: null, actor_label: 'anonymous', resource_id: null });
       expect(JSON.parse(unknown.after!).username).toBe('nobody');
-      const bob = await rt.db
-        .selectFrom('users')
-        .select('failed_logins')
-        .where('username', '=', 'bob')
-        .executeTakeFirstOrThrow();
-      expect(bob.failed_logins).toBe(1);
+      // Both counted the same way, by the name as typed and the address.
+      const counts = await rt.db
+        .selectFrom('login_throttle')
+        .select(['username', 'source', 'failures'])
+        .where('username', 'in', ['bob', 'nobody'])
+        .orderBy('username')
+        .orderBy('source')
+        .execute();
+      expect(counts).toEqual([
+        { username: 'bob', source: '*', failures: 1 },
+        { username: 'bob', source: '10.0.0.1', failures: 1 },
+        { username: 'nobody', source: '*', failures: 1 },
+        { username: 'nobody', source: '10.0.0.1', failures: 1 },
+      ]);
       // No audit row ever carries the password.
       const all = await rt.db.selectFrom('audit_log').selectAll().execute();
       expect(JSON.stringify(all)).not.toContain('Wrong-Password-1');
       expect(JSON.stringify(all)).not.toContain(PASSWORD);
     });
 
-    it('locks the account after loginMaxFailures consecutive failures and unlocks after the lock time', async () => {
+    it('backs off one (account, address) pair exponentially, never locks the account, and treats unknown names alike', async () => {
       const max = rt.config.loginMaxFailures;
-      for (let i = 1; i < max; i++)
-        expect(await errorCode(() => signIn('carol', `Wrong-Password-${i}`))).toBe('INVALID_CREDENTIALS');
-      let err: AppError | undefined;
-      await signIn('carol', 'Wrong-Password-x').catch((e: AppError) => (err = e));
-      expect(err?.code).toBe('ACCOUNT_LOCKED');
-      const until = new Date(clock.now().getTime() + rt.config.loginLockMinutes * MIN);
-      // 01:00 UTC + 15 min = 09:15 in Shanghai
-      expect(err?.messages.zh).toContain('2026-03-02 09:15');
-      expect(err?.messages.en).toContain('2026-03-02 09:15');
-      expect(err?.detail).toContain(until.toISOString());
+      const from =
+        (ip: string) =>
+        (username: string, password = PASSWORD) =>
+          login({ ctx: rt, username, password, ip, userAgent: 'vitest', requestId: 'req-1' });
+      const stranger = from('198.51.100.7');
+      const outcome = async (fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+          return 'ok';
+        } catch (e) {
+          const err = e as AppError;
+          return `${err.code}${err.retryAfterSeconds ? ` ${err.retryAfterSeconds}s` : ''}`;
+        }
+      };
+      // The same sequence for a real account and for a name nobody has.
+      const seen: Record<string, string[]> = {};
+      for (const name of ['nobody.here', 'carol']) {
+        const steps: string[] = [];
+        for (let i = 1; i <= max + 1; i++)
+          steps.push(await outcome(() => stranger(name, `Wrong-Password-${i}`)));
+        steps.push(await outcome(() => stranger(name, 'Wrong-Password-x'))); // while waiting
+        clock.advance(4000);
+        steps.push(await outcome(() => stranger(name, 'Wrong-Password-y')));
+        seen[name] = steps;
+      }
+      const free = Array.from({ length: max - 1 }, () => 'INVALID_CREDENTIALS');
+      expect(seen.carol).toEqual([
+        ...free,
+        'INVALID_CREDENTIALS 2s', // the max-th failure: the next attempt waits 2 s
+        'LOGIN_THROTTLED 2s', // came too early: refused, not checked, not counted
+        'LOGIN_THROTTLED 2s',
+        'INVALID_CREDENTIALS 4s', // 2^k grows with each further failure
+      ]);
+      expect(seen['nobody.here']).toEqual(seen.carol);
+
+      // While the stranger's pair waits, the right password from there waits too (429, not 423)…
+      expect(await outcome(() => stranger('carol'))).toMatch(/^LOGIN_THROTTLED \d+s$/);
+      // …but carol from her own address signs in at once: nobody can hold her out.
+      expect((await signIn('carol')).user.username).toBe('carol');
+
+      // One audit row each time the back-off engages or grows, for real and unknown names.
+      const throttled = (await auditRows(rt, 'auth.login.throttled')).map((r) => JSON.parse(r.after!));
+      expect(throttled.filter((a) => a.username === 'carol')).toEqual([
+        expect.objectContaining({ scope: 'source', ip: '198.51.100.7', failures: max, waitSeconds: 2 }),
+        expect.objectContaining({ scope: 'source', ip: '198.51.100.7', failures: max + 1, waitSeconds: 4 }),
+      ]);
+      expect(throttled.filter((a) => a.username === 'nobody.here')).toHaveLength(2);
+      // The account row is never locked.
       const row = await rt.db
         .selectFrom('users')
-        .select(['locked_until', 'failed_logins'])
+        .select(['locked_until'])
         .where('username', '=', 'carol')
         .executeTakeFirstOrThrow();
-      expect(row).toEqual({ locked_until: until.toISOString(), failed_logins: 0 });
-      const locks = await auditRows(rt, 'auth.account.locked');
-      expect(locks).toHaveLength(1);
-      expect(JSON.parse(locks[0]!.after!).lockedUntil).toBe(until.toISOString());
+      expect(row.locked_until).toBeNull();
 
-      // Even the right password is refused while locked, and the attempt is audited.
-      expect(await errorCode(() => signIn('carol'))).toBe('ACCOUNT_LOCKED');
-      const lockedAttempts = (await auditRows(rt, 'auth.login.failed')).filter(
-        (r) => JSON.parse(r.after!).reason === 'locked',
+      // The wait is capped at LOGIN_LOCK_MINUTES, and the stranger's pair gets in after it.
+      for (let i = 0; i < 12; i++) {
+        const o = await outcome(() => stranger('carol', 'Wrong-Password-z'));
+        const wait = Number(/ (\d+)s$/.exec(o)?.[1] ?? 0);
+        expect(wait).toBeLessThanOrEqual(rt.config.loginLockMinutes * 60);
+        clock.advance(wait * 1000);
+      }
+      expect(await outcome(() => stranger('carol', 'Wrong-Password-z'))).toBe(
+        `INVALID_CREDENTIALS ${rt.config.loginLockMinutes * 60}s`,
       );
-      expect(lockedAttempts).toHaveLength(1);
-
-      clock.advance(rt.config.loginLockMinutes * MIN - 1000);
-      expect(await errorCode(() => signIn('carol'))).toBe('ACCOUNT_LOCKED');
-      clock.advance(1000);
-      expect((await signIn('carol')).user.username).toBe('carol');
-      const after = await rt.db
-        .selectFrom('users')
-        .select(['locked_until', 'failed_logins'])
-        .where('username', '=', 'carol')
-        .executeTakeFirstOrThrow();
-      expect(after).toEqual({ locked_until: null, failed_logins: 0 });
+      clock.advance(rt.config.loginLockMinutes * 60 * 1000);
+      expect(await outcome(() => stranger('carol'))).toBe('ok');
     });
 
     it('counts only consecutive failures: a success starts the count again', async () => {
@@ -303,9 +341,13 @@ for (const dialect of DIALECTS) {
         .selectFrom('sessions')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
+      const throttleRows = await rt.db.selectFrom('login_throttle').select('username').execute();
       clock.advance(40 * 24 * 60 * MIN);
       const fresh = await signIn('alice');
-      expect(await purgeSessionsJob.run(rt, 'today')).toBe(`${Number(before.n)} sessions purged`);
+      expect(await purgeSessionsJob.run(rt, 'today')).toBe(
+        `${Number(before.n)} sessions purged, ${throttleRows.length} sign-in throttle rows purged`,
+      );
+      expect(await rt.db.selectFrom('login_throttle').select('username').execute()).toEqual([]);
       expect(await purgeSessions(rt, 30)).toBe(0);
       expect(await authenticateSession(rt, fresh.session.token)).not.toBeNull();
     });

@@ -11,10 +11,17 @@ import type { Database } from '../../db/schema.js';
 import { writeAudit } from '../audit.js';
 import type { Actor, AppContext } from '../context.js';
 import type { Job } from '../jobs.js';
-import { verifyDummy, verifyPassword } from './passwords.js';
+import { knownPasswordKind, verifyDummy, verifyPassword } from './passwords.js';
 import type { AuthUser } from './policies.js';
-import { authUserOf, normalizeUsername, PRINCIPAL_COLUMNS, shanghaiMinute } from './principal.js';
+import { authUserOf, normalizeUsername, PRINCIPAL_COLUMNS } from './principal.js';
 import { randomSecret, sha256Hex } from './secrets.js';
+import {
+  attemptFailed,
+  attemptSucceeded,
+  purgeThrottle,
+  reserveAttempt,
+  throttledError,
+} from './throttle.js';
 
 export const SESSION_COOKIE = 'zh_session';
 /** last_seen_at (and the sliding expiry) is written at most this often per session. */
@@ -163,30 +170,24 @@ export type LoginInput = {
   replaceToken?: string | null;
 };
 
-function lockedError(until: Date, now: Date) {
-  const at = shanghaiMinute(until);
-  return new AppError('ACCOUNT_LOCKED', {
-    message: {
-      zh: `连续登录失败次数过多，账号已临时锁定，请于 ${at}（北京时间）后再试`,
-      en: `Too many failed sign-ins: the account is locked until ${at} (Beijing time)`,
-    },
-    detail: `locked until ${until.toISOString()}`,
-    retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
-  });
-}
-
 /**
- * Checks the credentials and opens a session. Refuses a locked account (ACCOUNT_LOCKED, with the
- * unlock time), a wrong password or unknown user (INVALID_CREDENTIALS, same timing) and a disabled
- * account (ACCOUNT_DISABLED, only once the password is right). Every outcome is audited; the
- * loginMaxFailures-th consecutive failure locks the account for loginLockMinutes.
+ * Checks the credentials and opens a session. Every outcome is audited.
+ * - While the (username, address) pair waits out its back-off (throttle.ts): LOGIN_THROTTLED (429,
+ *   Retry-After), the same for every username, known or not, right password or not.
+ * - A wrong password or an unknown user: INVALID_CREDENTIALS, same timing (a dummy hash is checked).
+ * - A disabled account: ACCOUNT_DISABLED, only once the password is right.
+ * - Outside a demo deployment, a published or common password opens a session that may only
+ *   change the password (`mustChangePassword`; plugin.ts refuses everything else).
  */
 export async function login(input: LoginInput): Promise<{ user: AuthUser; session: NewSession }> {
   const { ctx, password } = input;
-  const username = normalizeUsername(input.username);
+  const username = normalizeUsername(input.username).slice(0, 64);
   const now = ctx.clock.now();
   const requestId = input.requestId ?? null;
   const ip = input.ip ?? null;
+
+  const attempt = await reserveAttempt(ctx.db, ctx.config, { username, ip, now });
+  if (!attempt.allowed) throw throttledError(attempt.retryAfterSeconds);
 
   const row = await ctx.db
     .selectFrom('users')
@@ -199,78 +200,44 @@ export async function login(input: LoginInput): Promise<{ user: AuthUser; sessio
       'town_code',
       'enterprise_id',
       'active',
-      'failed_logins',
-      'locked_until',
+      'must_change_password',
     ])
     .where('username', '=', username)
     .executeTakeFirst();
 
-  if (!row) {
-    await verifyDummy(password);
-    await writeAudit(ctx.db, {
-      actor: { id: null, label: 'anonymous', requestId },
-      action: 'auth.login.failed',
-      resourceType: 'user',
-      resourceId: null,
-      after: { username: username.slice(0, 64), reason: 'unknownUser', ip },
-      at: now,
-    });
-    throw new AppError('INVALID_CREDENTIALS');
-  }
-
-  const actor: Actor = { id: row.id, label: row.username, requestId };
-  if (row.locked_until && Date.parse(row.locked_until) > now.getTime()) {
-    await writeAudit(ctx.db, {
-      actor,
-      action: 'auth.login.failed',
-      resourceType: 'user',
-      resourceId: row.id,
-      after: { reason: 'locked', lockedUntil: row.locked_until, ip },
-      at: now,
-    });
-    throw lockedError(new Date(row.locked_until), now);
-  }
-
-  const ok = await verifyPassword(row.password_hash, password);
-  if (!ok) {
-    const lockedUntil = await ctx.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('users')
-        .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-        .where('id', '=', row.id)
-        .returning(['failed_logins'])
-        .executeTakeFirstOrThrow();
-      const failures = Number(updated.failed_logins);
+  const ok = row ? await verifyPassword(row.password_hash, password) : await verifyDummy(password);
+  if (!row || !ok) {
+    const actor: Actor = row
+      ? { id: row.id, label: row.username, requestId }
+      : { id: null, label: 'anonymous', requestId };
+    await ctx.db.transaction().execute(async (trx) => {
       await writeAudit(trx, {
         actor,
         action: 'auth.login.failed',
         resourceType: 'user',
-        resourceId: row.id,
-        before: { failedLogins: failures - 1 },
-        after: { reason: 'wrongPassword', failedLogins: failures, ip },
+        resourceId: row?.id ?? null,
+        after: row
+          ? { reason: 'wrongPassword', failures: attempt.failures, ip }
+          : { username, reason: 'unknownUser', failures: attempt.failures, ip },
         at: now,
       });
-      if (failures < ctx.config.loginMaxFailures) return null;
-      // Locked: the counter starts again from zero for the attempts after the lock ends.
-      const until = new Date(now.getTime() + ctx.config.loginLockMinutes * MINUTE);
-      await trx
-        .updateTable('users')
-        .set({ failed_logins: 0, locked_until: until.toISOString() })
-        .where('id', '=', row.id)
-        .execute();
-      await writeAudit(trx, {
-        actor,
-        action: 'auth.account.locked',
-        resourceType: 'user',
-        resourceId: row.id,
-        before: { failedLogins: failures, lockedUntil: row.locked_until },
-        after: { failedLogins: 0, lockedUntil: until.toISOString(), ip },
-        at: now,
-      });
-      return until;
+      await attemptFailed(trx, ctx.config, { username, attempt, actor, userId: row?.id ?? null, now });
     });
-    throw lockedUntil ? lockedError(lockedUntil, now) : new AppError('INVALID_CREDENTIALS');
+    throw new AppError('INVALID_CREDENTIALS', {
+      ...(attempt.waitSeconds
+        ? {
+            message: {
+              zh: `用户名或密码错误；失败次数过多，请 ${attempt.waitSeconds} 秒后再试`,
+              en: `Wrong username or password; too many failures: try again in ${attempt.waitSeconds} seconds`,
+            },
+            retryAfterSeconds: attempt.waitSeconds,
+          }
+        : {}),
+    });
   }
+
+  const actor: Actor = { id: row.id, label: row.username, requestId };
+  await attemptSucceeded(ctx.db, { username, source: attempt.source });
 
   if (!bool.read(row.active)) {
     await writeAudit(ctx.db, {
@@ -284,10 +251,17 @@ export async function login(input: LoginInput): Promise<{ user: AuthUser; sessio
     throw new AppError('ACCOUNT_DISABLED');
   }
 
+  const wasFlagged = bool.read(row.must_change_password);
+  const known = ctx.config.demo ? null : knownPasswordKind(password);
+  const mustChangePassword = wasFlagged || known !== null;
+
   const session = await ctx.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('users')
-      .set({ failed_logins: 0, locked_until: null, last_login_at: now.toISOString() })
+      .set({
+        last_login_at: now.toISOString(),
+        ...(mustChangePassword && !wasFlagged ? { must_change_password: 1 } : {}),
+      })
       .where('id', '=', row.id)
       .execute();
     let replacedSessionId: string | null = null;
@@ -307,25 +281,24 @@ export async function login(input: LoginInput): Promise<{ user: AuthUser; sessio
       action: 'auth.login.succeeded',
       resourceType: 'user',
       resourceId: row.id,
-      before: { failedLogins: row.failed_logins, lockedUntil: row.locked_until },
       after: {
-        failedLogins: 0,
-        lockedUntil: null,
         lastLoginAt: now.toISOString(),
         sessionId: s.id,
         replacedSessionId,
         ip,
+        ...(mustChangePassword ? { passwordChangeRequired: true, passwordKind: known ?? 'flagged' } : {}),
       },
       at: now,
     });
     return s;
   });
-  return { user: authUserOf(row, 'session'), session };
+  return { user: { ...authUserOf(row, 'session'), mustChangePassword }, session };
 }
 
 /** Daily clean-up of long-ended sessions, for the scheduler (platform jobs). */
 export const purgeSessionsJob: Job = {
   name: 'auth.purgeSessions',
   every: 'day',
-  run: async (ctx) => `${await purgeSessions(ctx)} sessions purged`,
+  run: async (ctx) =>
+    `${await purgeSessions(ctx)} sessions purged, ${await purgeThrottle(ctx.db, ctx.clock.now())} sign-in throttle rows purged`,
 };

@@ -105,6 +105,7 @@ for (const dialect of DIALECTS) {
           'id',
           'lastLoginAt',
           'lockedUntil',
+          'mustChangeOnSignIn',
           'role',
           'townCode',
           'updatedAt',
@@ -141,7 +142,19 @@ for (const dialect of DIALECTS) {
       ['a 33-character username', { username: 'a'.repeat(33) }, 'VALIDATION_FAILED', ['username:PATTERN']],
       ['an unknown role', { role: 'superuser' }, 'VALIDATION_FAILED', ['role:UNKNOWN_ROLE']],
       ['an empty display name', { displayName: '  ' }, 'VALIDATION_FAILED', ['displayName:LENGTH']],
-      ['a weak password', { password: 'password12' }, 'VALIDATION_FAILED', ['password:PASSWORD_TOO_WEAK']],
+      [
+        'a weak password',
+        { password: 'password12' },
+        'VALIDATION_FAILED',
+        ['password:PASSWORD_TOO_WEAK', 'password:PASSWORD_COMMON'],
+      ],
+      ['a common password', { password: 'Password@2026' }, 'VALIDATION_FAILED', ['password:PASSWORD_COMMON']],
+      [
+        'the published demo password',
+        { password: 'Zhihui@2026' },
+        'VALIDATION_FAILED',
+        ['password:PASSWORD_COMMON'],
+      ],
       [
         'the username as password',
         { username: 'Long.Name-01', password: 'long.name-01' },
@@ -273,15 +286,20 @@ for (const dialect of DIALECTS) {
       );
     });
 
-    it('a password reset clears the lockout and revokes the user’s sessions (except the one kept)', async () => {
+    it('a password reset clears the sign-in back-off and revokes the user’s sessions (except the one kept)', async () => {
       const u = await addUser(rt, 'forgetful', 'regulator');
       const s1 = await login({ ctx: rt, username: 'forgetful', password: PASSWORD });
       const s2 = await login({ ctx: rt, username: 'forgetful', password: PASSWORD });
       for (let i = 0; i < rt.config.loginMaxFailures; i++)
         await login({ ctx: rt, username: 'forgetful', password: 'Nope-Nope-1' }).catch(() => {});
       expect(await errorCode(() => login({ ctx: rt, username: 'forgetful', password: PASSWORD }))).toBe(
-        'ACCOUNT_LOCKED',
+        'LOGIN_THROTTLED',
       );
+      expect(
+        await errorCode(() =>
+          updateUser({ ctx: rt, actor: adminActor, id: u.id, patch: { password: 'Password@2026' } }),
+        ),
+      ).toBe('VALIDATION_FAILED');
       expect(
         await errorCode(() =>
           updateUser({ ctx: rt, actor: adminActor, id: u.id, patch: { password: 'weak' } }),

@@ -8,10 +8,11 @@ import { bool, containsText } from '../../db/codecs.js';
 import type { Database, UserTable } from '../../db/schema.js';
 import { writeAudit } from '../audit.js';
 import type { Actor, AppContext } from '../context.js';
-import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
+import { hashPassword, knownPasswordKind, passwordProblems, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './policies.js';
 import { normalizeUsername, USERNAME_PATTERN } from './principal.js';
 import { revokeUserSessions } from './sessions.js';
+import { clearThrottle } from './throttle.js';
 import { revokeUserTokens } from './tokens.js';
 
 export const ORG_ROLES: readonly Role[] = ['enterprise', 'lab', 'maintenanceUnit'];
@@ -27,6 +28,8 @@ export type PresentedUser = {
   enterpriseUscc: string | null;
   enterpriseName: string | null;
   active: boolean;
+  /** Published or common password: the user must change it at the next sign-in. */
+  mustChangeOnSignIn: boolean;
   lockedUntil: string | null;
   lastLoginAt: string | null;
   createdAt: string;
@@ -48,6 +51,7 @@ export function presentUser(row: UserRow, enterprise: EnterpriseRef = null): Pre
     enterpriseUscc: enterprise?.uscc ?? null,
     enterpriseName: enterprise?.name ?? null,
     active: bool.read(row.active),
+    mustChangeOnSignIn: bool.read(row.must_change_password),
     lockedUntil: row.locked_until,
     lastLoginAt: row.last_login_at,
     createdAt: row.created_at,
@@ -254,8 +258,12 @@ export async function createUser(args: {
   }
   const displayName = checkDisplayName(input.displayName, errors);
   const role = checkRole(input.role, errors);
-  errors.push(...passwordProblems(input.password ?? '', username));
+  // Only the demo seed may set a published password (the demo password); outside a demo
+  // deployment the account must then change it at sign-in.
+  const seeding = actor.id === null && actor.label === 'seed';
+  errors.push(...passwordProblems(input.password ?? '', username, 'password', { allowPublished: seeding }));
   if (errors.length || !role) throw failed(errors);
+  const published = knownPasswordKind(input.password) === 'published';
 
   const binding = await resolveBinding(ctx.db, role, input.townCode, input.enterpriseUscc, null);
   const taken = await ctx.db
@@ -280,6 +288,7 @@ export async function createUser(args: {
     last_login_at: null,
     created_at: now,
     updated_at: now,
+    must_change_password: published && !ctx.config.demo ? 1 : 0,
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
@@ -322,7 +331,7 @@ export async function getUser(ctx: AppContext, id: string): Promise<PresentedUse
 
 /**
  * Changes a user. Disabling revokes all the user's sessions and API tokens; a password reset
- * clears the lockout and revokes the user's sessions except `keepSessionId` (the admin's own,
+ * clears the sign-in back-off of the account and its must-change flag, and revokes the user's sessions except `keepSessionId` (the admin's own,
  * when resetting their own password). An admin cannot disable or demote themselves, and the last
  * active admin cannot be disabled or demoted.
  */
@@ -371,7 +380,9 @@ export async function updateUser(args: {
     town_code: binding.townCode,
     enterprise_id: binding.enterpriseId,
     active: bool.write(active),
-    ...(passwordHash ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
+    ...(passwordHash
+      ? { password_hash: passwordHash, failed_logins: 0, locked_until: null, must_change_password: 0 }
+      : {}),
     updated_at: now.toISOString(),
   };
   const changed =
@@ -408,10 +419,12 @@ export async function updateUser(args: {
         password_hash: after.password_hash,
         failed_logins: after.failed_logins,
         locked_until: after.locked_until,
+        must_change_password: after.must_change_password,
         updated_at: after.updated_at,
       })
       .where('id', '=', before.id)
       .execute();
+    if (passwordHash) await clearThrottle(trx, before.username);
     await writeAudit(trx, {
       actor,
       action: 'user.update',
@@ -487,9 +500,16 @@ export async function changeOwnPassword(args: {
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('users')
-      .set({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: now.toISOString() })
+      .set({
+        password_hash: hash,
+        failed_logins: 0,
+        locked_until: null,
+        must_change_password: 0,
+        updated_at: now.toISOString(),
+      })
       .where('id', '=', row.id)
       .execute();
+    await clearThrottle(trx, row.username);
     const sessions = await revokeUserSessions(trx, {
       userId: row.id,
       now,
