@@ -1,6 +1,6 @@
 import { LockOutlined, SearchOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { applyFieldErrors, errorMessage, isApiError } from '../api/client';
@@ -14,6 +14,12 @@ interface LoginForm {
   password: string;
 }
 
+interface ChangeForm {
+  currentPassword?: string;
+  newPassword: string;
+  confirm: string;
+}
+
 /** Only same-site paths are accepted as a redirect target. */
 function safeNext(next: string | null): string {
   if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/';
@@ -23,7 +29,10 @@ function safeNext(next: string | null): string {
 export default function LoginPage() {
   const { t } = useTranslation();
   const [form] = Form.useForm<LoginForm>();
-  const { session, loading, login } = useSession();
+  const [changeForm] = Form.useForm<ChangeForm>();
+  const { session, pendingPasswordChange, loading, login, changePassword } = useSession();
+  // The password just typed, so the forced change need not ask for it again.
+  const typed = useRef<string | null>(null);
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>(null);
@@ -37,7 +46,12 @@ export default function LoginPage() {
     setError(null);
     setSubmitting(true);
     try {
-      await login(values.username.trim(), values.password);
+      const s = await login(values.username.trim(), values.password);
+      if (s.passwordChangeRequired) {
+        typed.current = values.password;
+        setSubmitting(false);
+        return;
+      }
       navigate(next, { replace: true });
     } catch (e) {
       setSubmitting(false);
@@ -47,11 +61,25 @@ export default function LoginPage() {
     }
   };
 
+  const onChange = async (values: ChangeForm) => {
+    setError(null);
+    setSubmitting(true);
+    try {
+      await changePassword(values.currentPassword ?? typed.current ?? '', values.newPassword);
+      typed.current = null;
+      navigate(next, { replace: true });
+    } catch (e) {
+      setSubmitting(false);
+      setError(e);
+      if (isApiError(e)) applyFieldErrors(changeForm, e);
+    }
+  };
+
   let errorText: string | null = null;
   if (error) {
     errorText = errorMessage(error);
     // A lockout (423) message already says until when; a rate limit (429) gets the wait added.
-    if (isApiError(error) && error.retryAfter && error.status === 429) {
+    if (isApiError(error) && error.retryAfter && error.status === 429 && error.code !== 'LOGIN_THROTTLED') {
       errorText = `${errorText} ${t('auth.retryAfter', { seconds: error.retryAfter })}`;
     }
   }
@@ -80,7 +108,7 @@ export default function LoginPage() {
           </div>
           <Card style={{ width: 380, boxShadow: '0 8px 24px rgba(15,40,90,0.18)' }}>
             <Typography.Title level={4} style={{ marginTop: 0, marginBottom: 24, textAlign: 'center' }}>
-              {t('auth.title')}
+              {pendingPasswordChange ? t('auth.changeTitle', '请修改密码') : t('auth.title')}
             </Typography.Title>
             {errorText && (
               <Alert
@@ -91,45 +119,113 @@ export default function LoginPage() {
                 data-testid="login-error"
               />
             )}
-            <Form<LoginForm>
-              form={form}
-              layout="vertical"
-              requiredMark={false}
-              onFinish={onFinish}
-              size="large"
-            >
-              <Form.Item
-                name="username"
-                rules={[{ required: true, whitespace: true, message: t('auth.usernameRequired') }]}
+            {pendingPasswordChange ? (
+              <Form<ChangeForm>
+                form={changeForm}
+                layout="vertical"
+                requiredMark={false}
+                onFinish={onChange}
+                size="large"
+                data-testid="password-change-form"
               >
-                <Input
-                  prefix={<UserOutlined />}
-                  placeholder={t('auth.username')}
-                  autoComplete="username"
-                  autoFocus
-                  data-testid="login-username"
+                <Alert
+                  type="warning"
+                  showIcon
+                  style={{ marginBottom: 16 }}
+                  title={t(
+                    'auth.changeRequired',
+                    '您的密码已公开（如演示密码）或过于常见，请先设置新密码再继续使用。',
+                  )}
                 />
-              </Form.Item>
-              <Form.Item name="password" rules={[{ required: true, message: t('auth.passwordRequired') }]}>
-                <Input.Password
-                  prefix={<LockOutlined />}
-                  placeholder={t('auth.password')}
-                  autoComplete="current-password"
-                  data-testid="login-password"
-                />
-              </Form.Item>
-              <Form.Item style={{ marginBottom: 12 }}>
-                <Button
-                  type="primary"
-                  htmlType="submit"
-                  block
-                  loading={submitting}
-                  data-testid="login-submit"
+                {!typed.current && (
+                  <Form.Item
+                    name="currentPassword"
+                    label={t('auth.currentPassword', '当前密码')}
+                    rules={[{ required: true, message: t('auth.passwordRequired') }]}
+                  >
+                    <Input.Password autoComplete="current-password" data-testid="change-current" />
+                  </Form.Item>
+                )}
+                <Form.Item
+                  name="newPassword"
+                  label={t('auth.newPassword', '新密码')}
+                  extra={t(
+                    'auth.newPasswordHint',
+                    '至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少三类，不能是常见密码',
+                  )}
+                  rules={[{ required: true, message: t('auth.passwordRequired') }]}
                 >
-                  {t('auth.submit')}
-                </Button>
-              </Form.Item>
-            </Form>
+                  <Input.Password autoComplete="new-password" autoFocus data-testid="change-new" />
+                </Form.Item>
+                <Form.Item
+                  name="confirm"
+                  label={t('auth.confirmPassword', '确认新密码')}
+                  dependencies={['newPassword']}
+                  rules={[
+                    { required: true, message: t('auth.passwordRequired') },
+                    ({ getFieldValue }) => ({
+                      validator: (_, v) =>
+                        !v || v === getFieldValue('newPassword')
+                          ? Promise.resolve()
+                          : Promise.reject(new Error(t('auth.confirmMismatch', '两次输入的新密码不一致'))),
+                    }),
+                  ]}
+                >
+                  <Input.Password autoComplete="new-password" data-testid="change-confirm" />
+                </Form.Item>
+                <Form.Item style={{ marginBottom: 12 }}>
+                  <Button
+                    type="primary"
+                    htmlType="submit"
+                    block
+                    loading={submitting}
+                    data-testid="change-submit"
+                  >
+                    {t('auth.changeSubmit', '修改密码并进入')}
+                  </Button>
+                </Form.Item>
+              </Form>
+            ) : (
+              <Form<LoginForm>
+                form={form}
+                layout="vertical"
+                requiredMark={false}
+                onFinish={onFinish}
+                size="large"
+              >
+                <Form.Item
+                  name="username"
+                  rules={[{ required: true, whitespace: true, message: t('auth.usernameRequired') }]}
+                >
+                  <Input
+                    prefix={<UserOutlined />}
+                    placeholder={t('auth.username')}
+                    autoComplete="username"
+                    autoFocus
+                    data-testid="login-username"
+                  />
+                </Form.Item>
+                <Form.Item name="password" rules={[{ required: true, message: t('auth.passwordRequired') }]}>
+                  <Input.Password
+                    prefix={<LockOutlined />}
+                    placeholder={t('auth.password')}
+                    autoComplete="current-password"
+                    data-testid="login-password"
+                  />
+                </Form.Item>
+                <Form.Item style={{ marginBottom: 12 }}>
+                  <Button
+                    type="primary"
+                    htmlType="submit"
+                    block
+                    loading={submitting}
+                    data-testid="login-submit"
+                  >
+                    {t('auth.submit')}
+                  </Button>
+                </Form.Item>
+              </Form>
+            )}
             <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 12 }}>
               {t('auth.hint')}
             </Typography.Paragraph>
