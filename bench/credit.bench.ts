@@ -198,7 +198,7 @@ for (const dialect of benchDialects()) {
     });
 
     // 4. audit verify over every chain.
-    const verify = await time(() => verifyChains(rt.db));
+    const verify = await time(() => verifyChains(rt));
     if (verify.value.firstBroken)
       throw new Error(`chain broken: ${JSON.stringify(verify.value.firstBroken)}`);
     rows.push({

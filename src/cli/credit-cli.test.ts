@@ -68,9 +68,17 @@ describe('zhihui credit and audit commands (CLI)', () => {
   });
 
   it('verifies every chain, and names the first broken link after a row is tampered with', () => {
+    const cp = run('audit', 'checkpoint');
+    expect(cp.status, cp.stderr).toBe(0);
+    expect(cp.stdout).toMatch(/Zhihui checkpoint #1 \S+ chains=\d+ records=\d+ root=[0-9a-f]{64}/);
+    expect(fs.readFileSync(path.join(dir, 'var', 'checkpoints', 'checkpoints.log'), 'utf8')).toContain('"no":1');
     const ok = run('audit', 'verify');
-    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.status, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/OK: \d+ chains, \d+ credit records, every link holds/);
+    expect(ok.stdout).toContain('OK: 1 checkpoints signed');
+    expect(ok.stdout).toMatch(/OK: 2000 stored grades equal the grades recomputed from the archive/);
+    expect(ok.stdout).toMatch(/OK: \d+ blacklist entries agree/);
+    expect(ok.stdout).toMatch(/OK: \d+ audit rows under \d+ seals; \d+ newer rows not sealed yet/);
     const d = db();
     const victim = d
       .prepare(
@@ -92,5 +100,5 @@ describe('zhihui credit and audit commands (CLI)', () => {
       recordId: victim.id,
       problem: 'hashMismatch',
     });
-  });
+  }, 240_000);
 });

@@ -1,11 +1,9 @@
-// `zhihui credit grade|regrade` and `zhihui audit verify`: the credit engine from the command line.
+// `zhihui credit grade|regrade`: the credit engine from the command line (audit commands: audit.ts).
 import { AppError } from '../core/errors.js';
 import { isIsoDate, todayInShanghai } from '../core/workdays.js';
-import { verifyChains } from '../modules/credit/archive.js';
 import { computeGrade, regradeAll } from '../modules/credit/grading.js';
 import { normalizeUscc } from '../modules/registry/uscc.js';
 import type { Runtime } from '../platform/bootstrap.js';
-import { progressBar } from './progress.js';
 
 function asOfOption(raw: string | undefined, rt: Runtime): string {
   const asOf = raw ?? todayInShanghai(rt.clock.now());
@@ -68,27 +66,4 @@ export async function creditGrade(rt: Runtime, opts: { uscc: string; asOf?: stri
 export async function creditRegrade(rt: Runtime, opts: { asOf?: string }) {
   const r = await regradeAll(rt, asOfOption(opts.asOf, rt));
   return `Regraded ${r.total} enterprises as of ${r.asOf} under ${r.ruleSet.id}@${r.ruleSet.version} in ${r.elapsedMs} ms: ${r.changed} changed; A ${r.byGrade.A}, B ${r.byGrade.B}, C ${r.byGrade.C}, D ${r.byGrade.D}`;
-}
-
-/** Checks every credit chain; exit code 2 and the first broken link when one does not hold. */
-export async function auditVerify(rt: Runtime, opts: { json?: boolean }) {
-  const bar = opts.json ? null : progressBar('Verifying credit chains');
-  const report = await verifyChains(rt.db, bar?.update);
-  bar?.stop();
-  if (opts.json) return { text: JSON.stringify(report), ok: report.firstBroken === null };
-  if (!report.firstBroken)
-    return {
-      text: `OK: ${report.chains} chains, ${report.records} credit records, every link holds.`,
-      ok: true,
-    };
-  const b = report.firstBroken;
-  return {
-    text: [
-      `BROKEN: first broken link in the chain of ${b.uscc ?? b.enterpriseId} at link ${b.seq}${b.recordId ? ` (record ${b.recordId})` : ''}`,
-      `  ${b.problem}: ${b.message.en}`,
-      `  ${b.message.zh}`,
-      `  (checked ${report.records} records in ${report.chains} chains before it)`,
-    ].join('\n'),
-    ok: false,
-  };
 }

@@ -11,11 +11,13 @@ import { legacyDatabaseFile } from '../db/connect.js';
 import { allEventHandlers, allJobs, MODULES } from '../modules/index.js';
 import type { SeedScale } from '../modules/types.js';
 import { purgeSessionsJob } from '../platform/auth/sessions.js';
+import { startAuditSealer } from '../platform/audit.js';
 import { consoleLogger, createRuntime, type Runtime } from '../platform/bootstrap.js';
 import { startDispatcher } from '../platform/events/dispatcher.js';
 import { startScheduler } from '../platform/jobs.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
-import { auditVerify, creditGrade, creditRegrade } from './credit.js';
+import { registerAuditCommands } from './audit.js';
+import { creditGrade, creditRegrade } from './credit.js';
 import { accountsBanner, ensureDemoAccounts, ensureDemoData } from './demo.js';
 import { runExport, runImport } from './import-export.js';
 import { progressBar } from './progress.js';
@@ -91,9 +93,11 @@ program
     }
     const app = await buildApp(rt, { logger: true });
     const stopJobs = startScheduler(rt, [purgeSessionsJob, ...allJobs()]);
+    const stopSealer = startAuditSealer(rt);
     const stopDispatch = startDispatcher(rt, allEventHandlers());
     const shutdown = async () => {
       stopJobs();
+      stopSealer();
       stopDispatch();
       await app.close();
       await rt.close();
@@ -192,19 +196,7 @@ creditCmd
   .option('--as-of <date>', 'YYYY-MM-DD')
   .action((opts: { asOf?: string }) => withRuntime(async (rt) => console.log(await creditRegrade(rt, opts))));
 
-program
-  .command('audit')
-  .description('Integrity checks')
-  .command('verify')
-  .description('Check every hash chain of the credit archive; names the first broken link (exit code 2)')
-  .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) =>
-    withRuntime(async (rt) => {
-      const r = await auditVerify(rt, opts);
-      console.log(r.text);
-      if (!r.ok) process.exitCode = 2;
-    }),
-  );
+registerAuditCommands(program, withRuntime);
 
 const users = program.command('users').description('Manage user accounts');
 users

@@ -51,6 +51,11 @@ export type Config = {
   /** ZHIHUI_STATE_DIR: where runtime state lives — the default SQLite file, keys, checkpoints,
    *  uploads (default ./var). Never data/, which holds the reference data the product ships. */
   stateDir: string;
+  /** AUDIT_KEYS: HMAC keys of the credit archive, audit seals and checkpoints, as
+   *  `kid:base64key,…` (each key ≥ 32 bytes); the first signs, the others only verify (rotation).
+   *  Empty (default): a key file `<stateDir>/audit-keys` is created (mode 0600) on first use —
+   *  fine for the demo, production configures its own (docs/SECURITY.md). */
+  auditKeys: { kid: string; key: Buffer }[];
 };
 
 export class ConfigError extends Error {}
@@ -76,6 +81,26 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return n;
+}
+
+/** `kid:base64key,…` → keys; a kid is 1–32 of A-Z a-z 0-9 . _ -, a key at least 32 bytes. */
+export function parseAuditKeys(raw: string | undefined): { kid: string; key: Buffer }[] {
+  const keys: { kid: string; key: Buffer }[] = [];
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const i = part.indexOf(':');
+    const kid = part.slice(0, i);
+    const key = Buffer.from(part.slice(i + 1), 'base64');
+    if (i < 1 || !/^[A-Za-z0-9._-]{1,32}$/.test(kid) || key.length < 32)
+      throw new ConfigError(
+        `AUDIT_KEYS must be kid:base64key,… with keys of at least 32 bytes (openssl rand -base64 32); bad entry "${kid || part.slice(0, 8)}…"`,
+      );
+    if (keys.some((k) => k.kid === kid)) throw new ConfigError(`AUDIT_KEYS names key id "${kid}" twice`);
+    keys.push({ kid, key });
+  }
+  return keys;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -119,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     businessTimeZone: 'Asia/Shanghai',
     stateDir: path.resolve(env.ZHIHUI_STATE_DIR || './var'),
+    auditKeys: parseAuditKeys(env.AUDIT_KEYS),
   };
 }

@@ -130,6 +130,19 @@ export type AuditLogTable = {
   request_id: string | null;
 };
 
+/** A batch of audit_log rows sealed under an HMAC chain (platform/audit.ts). */
+export type AuditSealTable = {
+  no: number;
+  first_id: string;
+  last_id: string;
+  rows: number;
+  digest: string;
+  prev_mac: string;
+  sealed_at: string;
+  kid: string;
+  mac: string;
+};
+
 export type OutboxEventTable = {
   id: string;
   type: string;
@@ -191,6 +204,8 @@ export type CreditRecordTable = {
   recorded_by: string;
   prev_hash: string;
   hash: string;
+  /** id of the HMAC key that signed `hash`; null: a legacy row hashed without a key (before 0220) */
+  kid: string | null;
 };
 
 export type CreditChainHeadTable = { enterprise_id: string; seq: number; hash: string };
@@ -287,6 +302,7 @@ export type Database = {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
+  audit_seals: AuditSealTable;
   outbox_events: OutboxEventTable;
   event_deliveries: EventDeliveryTable;
   job_runs: JobRunTable;

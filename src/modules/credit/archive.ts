@@ -1,12 +1,17 @@
 // The quality-credit archive: append-only records, one hash chain per enterprise. A record is never
-// edited; a correction is a reversal record pointing to the record it cancels. `verifyChains`
-// recomputes every link and names the first that does not hold.
+// edited; a correction is a reversal record pointing to the record it cancels. Each link is an
+// HMAC under a key kept outside the database (platform/integrity-keys.ts), named by the record's
+// `kid`, so whoever can only write the database cannot re-seal a changed record. `verifyChains`
+// recomputes every link and names the first that does not hold; given the pins of the signed
+// checkpoints (integrity/checkpoint.ts) it also finds chains deleted whole and history rewritten
+// before a checkpoint.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newId } from '../../core/ids.js';
 import { json } from '../../db/codecs.js';
 import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
+import { hmacHex, type Keyring, keyring, sameHex } from '../../platform/integrity-keys.js';
 import type { CreditRecord } from './grade.js';
 import type { Severity } from './rules.js';
 
@@ -15,8 +20,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 type RecordRow = Database['credit_records'];
 type Unhashed = Omit<RecordRow, 'hash'>;
 
-/** The fields a link covers, in a fixed order: every column but the hash itself. */
-export function recordHash(r: Unhashed): string {
+/**
+ * The fields a link covers, in a fixed order: every column but the hash itself. A keyed row
+ * (`kid` set) is an HMAC-SHA256 under that key over the fields and the kid; a legacy row (written
+ * before 0220, `kid` null) is the plain SHA-256 of the fields, as it always was.
+ */
+export function recordHash(r: Unhashed, key?: Buffer): string {
   const fields = [
     r.id,
     r.enterprise_id,
@@ -41,7 +50,9 @@ export function recordHash(r: Unhashed): string {
     r.recorded_by,
     r.prev_hash,
   ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  if (r.kid === null) return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  if (!key) throw new Error(`recordHash: the key ${r.kid} is needed`);
+  return hmacHex(key, JSON.stringify([...fields, r.kid]));
 }
 
 export type NewRecord = {
@@ -68,9 +79,10 @@ export type NewRecord = {
 /** Appends one record at the end of its enterprise's chain (the head row serialises writers). */
 export async function appendRecord(
   trx: Kysely<Database>,
-  ctx: Pick<AppContext, 'clock' | 'dialect'>,
+  ctx: Pick<AppContext, 'clock' | 'dialect' | 'config'>,
   input: NewRecord,
 ): Promise<RecordRow> {
+  const { signer } = keyring(ctx.config);
   let headQuery = trx
     .selectFrom('credit_chain_heads')
     .select(['seq', 'hash'])
@@ -110,8 +122,9 @@ export async function appendRecord(
     recorded_at: ctx.clock.now().toISOString(),
     recorded_by: input.recordedBy,
     prev_hash: head?.hash ?? GENESIS_HASH,
+    kid: signer.kid,
   };
-  const row: RecordRow = { ...unhashed, hash: recordHash(unhashed) };
+  const row: RecordRow = { ...unhashed, hash: recordHash(unhashed, signer.key) };
   await trx.insertInto('credit_records').values(row).execute();
   await trx
     .insertInto('credit_chain_heads')
@@ -150,20 +163,52 @@ export type ChainProblem = {
   uscc: string | null;
   seq: number;
   recordId: string | null;
-  problem: 'hashMismatch' | 'brokenLink' | 'gap' | 'headMismatch' | 'missingHead';
+  problem:
+    | 'hashMismatch'
+    | 'brokenLink'
+    | 'gap'
+    | 'headMismatch'
+    | 'missingHead'
+    | 'unknownKey'
+    | 'legacy'
+    | 'checkpointMismatch'
+    | 'chainDeleted';
   message: { zh: string; en: string };
 };
 
-export type VerifyReport = { chains: number; records: number; firstBroken: ChainProblem | null };
+/** What a signed checkpoint says each chain held: enterprise → its head's seq and hash then. */
+export type ChainPins = Map<string, { seq: number; hash: string }>;
+
+export type VerifyOptions = {
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * The first and the latest checkpoint's pins: every link they name must still be there with the
+   * same hash (catches chains deleted whole and history rewritten before the checkpoint); legacy
+   * rows (no key) are accepted only as far as the first checkpoint covers them.
+   */
+  pins?: { first: ChainPins; latest: ChainPins; firstNo: number; latestNo: number } | null;
+};
+
+export type VerifyReport = {
+  chains: number;
+  records: number;
+  /** records hashed without a key (before 0220), accepted because the first checkpoint covers them */
+  legacyRecords: number;
+  firstBroken: ChainProblem | null;
+};
 
 /**
  * Walks every chain in (enterprise, seq) order, in pages, and stops at the first broken link:
- * content altered (hash), a record removed or inserted (prev_hash / seq gap), a truncated tail (head).
+ * content altered (HMAC), a record removed or inserted (prev_hash / seq gap), a truncated tail
+ * (head), a link or a whole chain a checkpoint names gone or changed.
  */
 export async function verifyChains(
-  db: Kysely<Database>,
-  onProgress?: (done: number, total: number) => void,
+  ctx: Pick<AppContext, 'db' | 'config'>,
+  opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
+  const { db } = ctx;
+  const keys: Keyring = keyring(ctx.config);
+  const pins = opts.pins ?? null;
   const total = Number(
     (
       await db
@@ -175,21 +220,40 @@ export async function verifyChains(
   const heads = new Map(
     (await db.selectFrom('credit_chain_heads').selectAll().execute()).map((h) => [h.enterprise_id, h]),
   );
+  const pinned = new Set(pins ? [...pins.first.keys(), ...pins.latest.keys()] : []);
   let records = 0;
+  let legacyRecords = 0;
   let chains = 0;
-  let current: { id: string; seq: number; hash: string } | null = null;
+  let current: { id: string; seq: number; hash: string; keyed: boolean } | null = null;
   const fail = async (p: Omit<ChainProblem, 'uscc'>): Promise<VerifyReport> => {
     const e = await db
       .selectFrom('enterprises')
       .select('uscc')
       .where('id', '=', p.enterpriseId)
       .executeTakeFirst();
-    return { chains, records, firstBroken: { ...p, uscc: e?.uscc ?? null } };
+    return { chains, records, legacyRecords, firstBroken: { ...p, uscc: e?.uscc ?? null } };
   };
   const closeChain = (): Omit<ChainProblem, 'uscc'> | null => {
     if (!current) return null;
     const head = heads.get(current.id);
     heads.delete(current.id);
+    pinned.delete(current.id);
+    if (pins)
+      for (const [which, no, map] of [
+        ['最新', pins.latestNo, pins.latest],
+        ['首个', pins.firstNo, pins.first],
+      ] as const) {
+        const pin = map.get(current.id);
+        if (pin && pin.seq > current.seq)
+          return problem(
+            current.id,
+            current.seq,
+            null,
+            'checkpointMismatch',
+            `${which}检查点 #${no} 记载该链有 ${pin.seq} 条, 现仅有 ${current.seq} 条 (记录连同链头被删除)`,
+            `Checkpoint #${no} records ${pin.seq} links in this chain, only ${current.seq} are left (records deleted with the head)`,
+          );
+      }
     if (!head)
       return problem(
         current.id,
@@ -237,7 +301,7 @@ export async function verifyChains(
         const p = closeChain();
         if (p) return fail(p);
         chains += 1;
-        current = { id: r.enterprise_id, seq: 0, hash: GENESIS_HASH };
+        current = { id: r.enterprise_id, seq: 0, hash: GENESIS_HASH, keyed: false };
       }
       if (r.seq !== current.seq + 1)
         return fail(
@@ -262,7 +326,43 @@ export async function verifyChains(
           ),
         );
       const { hash, ...rest } = r;
-      if (recordHash(rest) !== hash)
+      if (r.kid === null) {
+        // A legacy link (no key): believed only inside what the first checkpoint pinned, and never
+        // after a keyed link (a record re-sealed with the old unkeyed hash is exactly that).
+        const cover = pins?.first.get(r.enterprise_id);
+        if (current.keyed || !cover || cover.seq < r.seq)
+          return fail(
+            problem(
+              r.enterprise_id,
+              r.seq,
+              r.id,
+              'legacy',
+              current.keyed
+                ? `第 ${r.seq} 条记录没有密钥签名, 却排在已签名记录之后 (以无密钥哈希重新封装)`
+                : pins
+                  ? `第 ${r.seq} 条记录没有密钥签名, 且不在首个检查点 #${pins.firstNo} 覆盖范围内`
+                  : `第 ${r.seq} 条记录没有密钥签名, 且尚无检查点为旧记录作证 (升级后请先运行 zhihui audit checkpoint)`,
+              current.keyed
+                ? `Link ${r.seq} carries no key yet follows a keyed link (re-sealed with the unkeyed hash)`
+                : pins
+                  ? `Link ${r.seq} carries no key and the first checkpoint #${pins.firstNo} does not cover it`
+                  : `Link ${r.seq} carries no key and no checkpoint vouches for legacy records yet (after upgrading, run zhihui audit checkpoint once)`,
+            ),
+          );
+        legacyRecords += 1;
+      } else if (!keys.key(r.kid)) {
+        return fail(
+          problem(
+            r.enterprise_id,
+            r.seq,
+            r.id,
+            'unknownKey',
+            `第 ${r.seq} 条记录的签名密钥 ${r.kid} 未配置 (AUDIT_KEYS)`,
+            `Link ${r.seq} was signed with key ${r.kid}, which is not configured (AUDIT_KEYS)`,
+          ),
+        );
+      }
+      if (!sameHex(recordHash(rest, r.kid === null ? undefined : keys.key(r.kid)), hash))
         return fail(
           problem(
             r.enterprise_id,
@@ -273,14 +373,46 @@ export async function verifyChains(
             `The content of link ${r.seq} was altered (hash mismatch)`,
           ),
         );
-      current = { id: r.enterprise_id, seq: r.seq, hash };
+      if (pins)
+        for (const [no, map] of [
+          [pins.latestNo, pins.latest],
+          [pins.firstNo, pins.first],
+        ] as const) {
+          const pin = map.get(r.enterprise_id);
+          if (pin && pin.seq === r.seq && pin.hash !== hash)
+            return fail(
+              problem(
+                r.enterprise_id,
+                r.seq,
+                r.id,
+                'checkpointMismatch',
+                `第 ${r.seq} 条记录与检查点 #${no} 记载的哈希不符 (检查点之前的历史被改写)`,
+                `Link ${r.seq} differs from the hash checkpoint #${no} recorded (history before the checkpoint was rewritten)`,
+              ),
+            );
+        }
+      current = { id: r.enterprise_id, seq: r.seq, hash, keyed: current.keyed || r.kid !== null };
       records += 1;
     }
     after = ids[ids.length - 1]!;
-    onProgress?.(records, total);
+    opts.onProgress?.(records, total);
   }
   const p = closeChain();
   if (p) return fail(p);
+  // A chain a checkpoint names with no records left: deleted whole, head and all.
+  for (const id of [...pinned].sort()) {
+    const pin = pins!.latest.get(id) ?? pins!.first.get(id)!;
+    return fail(
+      problem(
+        id,
+        pin.seq,
+        null,
+        'chainDeleted',
+        `检查点记载的整条信用记录链 (${pin.seq} 条) 已被删除`,
+        `The whole chain of ${pin.seq} records a checkpoint names was deleted`,
+      ),
+    );
+  }
   // A head with no records left: the whole chain was deleted.
   for (const h of heads.values()) {
     if (h.seq > 0)
@@ -295,7 +427,7 @@ export async function verifyChains(
         ),
       );
   }
-  return { chains, records, firstBroken: null };
+  return { chains, records, legacyRecords, firstBroken: null };
 }
 
 function problem(

@@ -196,7 +196,7 @@ describe.each(DIALECTS)('credit engine on %s', (dialect) => {
               raw_score: result.rawScore,
             });
           }
-          expect((await verifyChains(db.db)).firstBroken).toBeNull();
+          expect((await verifyChains(db)).firstBroken).toBeNull();
         } finally {
           await db.close();
         }
@@ -343,7 +343,7 @@ describe.each(DIALECTS)('credit engine on %s', (dialect) => {
       .set({ points: second.points + 7 })
       .where('id', '=', second.id)
       .execute();
-    let report = await verifyChains(rt.db);
+    let report = await verifyChains(rt);
     expect(report.firstBroken).toMatchObject({
       enterpriseId: head.enterprise_id,
       seq: 2,
@@ -355,35 +355,42 @@ describe.each(DIALECTS)('credit engine on %s', (dialect) => {
       .set({ points: second.points })
       .where('id', '=', second.id)
       .execute();
-    expect((await verifyChains(rt.db)).firstBroken).toBeNull();
+    expect((await verifyChains(rt)).firstBroken).toBeNull();
     // the last record deleted: the head no longer matches
     const last = await link(head.seq);
     await rt.db.deleteFrom('credit_records').where('id', '=', last.id).execute();
-    report = await verifyChains(rt.db);
+    report = await verifyChains(rt);
     expect(report.firstBroken).toMatchObject({
       enterpriseId: head.enterprise_id,
       problem: 'headMismatch',
       seq: head.seq - 1,
     });
     await rt.db.insertInto('credit_records').values(last).execute();
-    // a forged record re-hashed in place still breaks the next link
+    // a forged record re-hashed in place: without the key its own link no longer holds — neither
+    // under a guessed key nor re-sealed the old way (unkeyed SHA-256, no key id)
     const first = await link(1);
     const { recordHash } = await import('./archive.js');
-    const forged = { ...first, points: 0 };
-    const { hash: _h, ...rest } = forged;
+    const { hash: _h, ...rest } = { ...first, points: 0 };
     await rt.db
       .updateTable('credit_records')
-      .set({ points: 0, hash: recordHash(rest) })
+      .set({ points: 0, hash: recordHash(rest, Buffer.alloc(32, 7)) })
       .where('id', '=', first.id)
       .execute();
-    report = await verifyChains(rt.db);
-    expect(report.firstBroken).toMatchObject({ seq: 2, problem: 'brokenLink' });
+    report = await verifyChains(rt);
+    expect(report.firstBroken).toMatchObject({ seq: 1, recordId: first.id, problem: 'hashMismatch' });
     await rt.db
       .updateTable('credit_records')
-      .set({ points: first.points, hash: first.hash })
+      .set({ points: 0, kid: null, hash: recordHash({ ...rest, kid: null }) })
       .where('id', '=', first.id)
       .execute();
-    expect((await verifyChains(rt.db)).firstBroken).toBeNull();
+    report = await verifyChains(rt);
+    expect(report.firstBroken).toMatchObject({ seq: 1, recordId: first.id, problem: 'legacy' });
+    await rt.db
+      .updateTable('credit_records')
+      .set({ points: first.points, hash: first.hash, kid: first.kid })
+      .where('id', '=', first.id)
+      .execute();
+    expect((await verifyChains(rt)).firstBroken).toBeNull();
   });
 });
 

@@ -5,6 +5,8 @@ import type { AppContext } from '../../platform/context.js';
 import type { EventHandler } from '../../platform/events/outbox.js';
 import type { ZhihuiModule } from '../types.js';
 import { regradeEnterprise } from './grading.js';
+import { integrityJobs } from './integrity/jobs.js';
+import { integrityMigrations } from './integrity/migrations.js';
 import { creditJobs } from './jobs.js';
 import { creditMigrations } from './migrations.js';
 import { publicCreditRoutes } from './public-routes.js';
@@ -36,14 +38,14 @@ const handlers: EventHandler[] = [
 
 export const credit: ZhihuiModule = {
   name: 'credit',
-  migrations: creditMigrations,
+  migrations: [...creditMigrations, ...integrityMigrations],
   loadReferenceData: ensureDefaultRuleSet,
   routes: async (app: FastifyInstance, ctx: AppContext) => {
     await creditRoutes(app, ctx);
     await publicCreditRoutes(app, ctx);
   },
   eventHandlers: handlers,
-  jobs: creditJobs,
+  jobs: [...creditJobs, ...integrityJobs],
   seed: seedCredit,
 };
 

@@ -16,7 +16,7 @@ import { regradeEnterprise } from './grading.js';
 import { parseDetails, recordTypeSpec, summarize } from './record-types.js';
 import { publishedRuleSets } from './rule-store.js';
 
-type Ctx = Pick<AppContext, 'clock' | 'dialect' | 'db'>;
+type Ctx = Pick<AppContext, 'clock' | 'dialect' | 'db' | 'config'>;
 type RecordRow = Database['credit_records'];
 
 export const today = (ctx: Pick<AppContext, 'clock'>) => todayInShanghai(ctx.clock.now());

@@ -22,6 +22,7 @@ import {
   updateEnterprise,
 } from '../registry/index.js';
 import type { SeedOptions } from '../types.js';
+import { keyring } from '../../platform/integrity-keys.js';
 import { GENESIS_HASH, recordHash } from './archive.js';
 import { actOnEntry, expireDueEntries, proposeCandidate } from './blacklist-store.js';
 import { scoreRecord } from './grade.js';
@@ -151,6 +152,7 @@ export async function seedCredit(
   const r = createRng(opts.seed, 11);
   const newId = idFactory(seedInstant(asOf).getTime(), createRng(opts.seed, 12));
   const recordedAt = seedInstant(asOf).toISOString();
+  const { signer } = keyring(ctx.config);
   const mean = MEAN_FACTS[opts.scale];
   const negativeKeep = NEGATIVE_KEEP[opts.scale];
   const total = FACTS.reduce((a, f) => a + f.weight, 0);
@@ -237,8 +239,9 @@ export async function seedCredit(
           recorded_at: recordedAt,
           recorded_by: 'seed',
           prev_hash: prev,
+          kid: signer.kid,
         };
-        const hash = recordHash(unhashed);
+        const hash = recordHash(unhashed, signer.key);
         rows.push({ ...unhashed, hash });
         prev = hash;
       }
