@@ -113,7 +113,13 @@ for (const dialect of DIALECTS) {
         .items.map((i: { uscc: string }) => i.uscc);
       for (const h of hidden) {
         expect(listed, `${h.state} entry of ${h.uscc}`).not.toContain(h.uscc);
-        expect((await app.inject(`/api/v1/public/credit/${h.uscc}`)).json().blacklist, h.state).toBeNull();
+        const page = (await app.inject(`/api/v1/public/credit/${h.uscc}`)).json();
+        expect(page.blacklist, h.state).toBeNull();
+        // nor the listing's credit record, on the page or in the open data
+        const decisionNo = (JSON.parse(h.body) as { penalty: { decisionNo: string } }).penalty.decisionNo;
+        const listing = `严重违法失信名单 (决定书文号 ${decisionNo})`;
+        expect(JSON.stringify(page.records), `${h.state} listing of ${h.uscc}`).not.toContain(listing);
+        for (const body of bodies) expect(body, `${h.state} listing of ${h.uscc}`).not.toContain(listing);
       }
     });
   });

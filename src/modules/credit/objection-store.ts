@@ -67,6 +67,7 @@ export async function submitObjection(
       recordId,
       grounds: input.grounds,
       submittedOn: today(ctx),
+      calendar: ctx.calendar,
     });
     const now = ctx.clock.now().toISOString();
     await trx

@@ -21,6 +21,7 @@ import {
   REPLY_POLICY,
   type Reply,
   replyHistory,
+  reviewDeadlineOf,
   transitionObjection,
 } from './objections.js';
 
@@ -35,6 +36,7 @@ function submitted(): Objection {
     recordId: 'rec-9',
     grounds: '抽检样品并非本企业生产',
     submittedOn: '2025-01-23',
+    calendar,
   });
 }
 
@@ -127,21 +129,37 @@ describe('every (state × action) pair', () => {
 });
 
 describe('review deadline', () => {
-  it('runs 10 working days across Spring Festival 2025, start day not counted', () => {
+  it('runs 10 working days from submission across Spring Festival 2025, start day not counted', () => {
     // 01-26 (Sunday) and 02-08 (Saturday) are make-up workdays; 01-28..02-04 are off.
+    expect(submitted()).toMatchObject({
+      state: 'submitted',
+      submittedOn: '2025-01-23',
+      reviewDeadline: '2025-02-12',
+    });
+    // starting the review does not move it
     expect(objectionIn('underReview')).toMatchObject({
       reviewStartedOn: '2025-01-24',
-      reviewDeadline: '2025-02-13',
+      reviewDeadline: '2025-02-12',
     });
-    const onMakeUpDay = run(submitted(), { type: 'startReview' }, '2025-01-26').objection;
-    expect(onMakeUpDay.reviewDeadline).toBe('2025-02-14');
+    const late = run(submitted(), { type: 'startReview' }, '2025-02-10').objection;
+    expect(late.reviewDeadline).toBe('2025-02-12');
   });
 
-  it('is overdue only after the deadline day', () => {
+  it('is overdue after the deadline day whether or not the review has started', () => {
     const review = objectionIn('underReview');
-    expect(isReviewOverdue(review, '2025-02-13')).toBe(false);
-    expect(isReviewOverdue(review, '2025-02-14')).toBe(true);
+    expect(isReviewOverdue(review, '2025-02-12')).toBe(false);
+    expect(isReviewOverdue(review, '2025-02-13')).toBe(true);
+    expect(isReviewOverdue(submitted(), '2025-02-12')).toBe(false);
+    expect(isReviewOverdue(submitted(), '2025-02-13')).toBe(true);
     expect(isReviewOverdue(objectionIn('upheld'), '2026-01-01')).toBe(false);
+    expect(isReviewOverdue(objectionIn('withdrawn'), '2026-01-01')).toBe(false);
+  });
+
+  it('gives an objection stored without a deadline the one its submission date gives', () => {
+    const legacy = { ...submitted(), reviewDeadline: null };
+    expect(reviewDeadlineOf(legacy, calendar)).toBe('2025-02-12');
+    expect(isReviewOverdue(legacy, '2025-02-13', calendar)).toBe(true);
+    expect(run(legacy, { type: 'startReview' }, '2025-01-24').objection.reviewDeadline).toBe('2025-02-12');
   });
 });
 
@@ -181,8 +199,12 @@ describe('decisions', () => {
   });
 
   it('rejects empty grounds and bad dates', () => {
-    expect(() => createObjection({ ...submitted(), grounds: ' ' })).toThrowError(/VALIDATION_FAILED/);
-    expect(() => createObjection({ ...submitted(), submittedOn: '2025-02-29' })).toThrowError(/INVALID_DATE/);
+    expect(() => createObjection({ ...submitted(), calendar, grounds: ' ' })).toThrowError(
+      /VALIDATION_FAILED/,
+    );
+    expect(() => createObjection({ ...submitted(), calendar, submittedOn: '2025-02-29' })).toThrowError(
+      /INVALID_DATE/,
+    );
     expect(thrown(() => run(submitted(), { type: 'startReview' }, '20250124')).code).toBe('INVALID_DATE');
   });
 });

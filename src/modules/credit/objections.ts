@@ -96,9 +96,11 @@ export function createObjection(input: {
   recordId: string;
   grounds: string;
   submittedOn: IsoDate;
+  calendar: WorkdayCalendar;
   policy?: CreditDeadlinePolicy;
 }): Objection {
   if (!isIsoDate(input.submittedOn)) throw invalidDate('submittedOn', input.submittedOn);
+  const policy = input.policy ?? CREDIT_DEADLINES_2021;
   if (input.grounds.trim() === '') {
     throw new AppError('VALIDATION_FAILED', {
       fields: [field('grounds', 'REQUIRED', '须说明异议理由', 'State the grounds of the objection')],
@@ -110,10 +112,11 @@ export function createObjection(input: {
     recordId: input.recordId,
     grounds: input.grounds.trim(),
     state: 'submitted',
-    policyVersion: (input.policy ?? CREDIT_DEADLINES_2021).version,
+    policyVersion: policy.version,
     submittedOn: input.submittedOn,
     reviewStartedOn: null,
-    reviewDeadline: null,
+    // The bureau's time runs from submission, not from whenever someone opens the file.
+    reviewDeadline: dueDate(input.calendar, input.submittedOn, policy.objectionReview.period),
     decidedOn: null,
     reasons: null,
     withdrawnOn: null,
@@ -135,10 +138,10 @@ export function transitionObjection(
 
   switch (action.type) {
     case 'startReview': {
-      const policy = ctx.policy ?? CREDIT_DEADLINES_2021;
-      const reviewDeadline = dueDate(ctx.calendar, today, policy.objectionReview.period);
-      // The objection names the policy version behind its review deadline.
-      next = { ...objection, state, reviewStartedOn: today, reviewDeadline, policyVersion: policy.version };
+      // The deadline was set at submission and does not move; an objection stored before that
+      // (no deadline) gets the one its submission date gives.
+      const reviewDeadline = reviewDeadlineOf(objection, ctx.calendar, ctx.policy);
+      next = { ...objection, state, reviewStartedOn: today, reviewDeadline };
       break;
     }
     case 'uphold':
@@ -206,10 +209,23 @@ export function hasPendingObjection(recordId: string, objections: readonly Objec
   return objections.some((o) => o.recordId === recordId && isPending(o));
 }
 
-export function isReviewOverdue(objection: Objection, today: IsoDate): boolean {
-  return (
-    objection.state === 'underReview' && objection.reviewDeadline !== null && today > objection.reviewDeadline
-  );
+/**
+ * The day by which the bureau must decide: set at submission (policy period from the submission
+ * date); for an objection stored before deadlines ran from submission, computed from its date.
+ */
+export function reviewDeadlineOf(
+  objection: Objection,
+  calendar?: WorkdayCalendar,
+  policy: CreditDeadlinePolicy = CREDIT_DEADLINES_2021,
+): IsoDate | null {
+  if (objection.reviewDeadline) return objection.reviewDeadline;
+  return calendar ? dueDate(calendar, objection.submittedOn, policy.objectionReview.period) : null;
+}
+
+/** Not decided (submitted or under review) after its deadline day. */
+export function isReviewOverdue(objection: Objection, today: IsoDate, calendar?: WorkdayCalendar): boolean {
+  const deadline = reviewDeadlineOf(objection, calendar);
+  return isPending(objection) && deadline !== null && today > deadline;
 }
 
 // ---- Right of reply (回应): one current reply per record, replaced, never edited ----

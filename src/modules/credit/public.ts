@@ -9,6 +9,7 @@ import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import { isPortalVisible } from './blacklist.js';
 import { entryOf } from './blacklist-store.js';
+import { own } from './own.js';
 import { ruleSetOn } from './rule-store.js';
 import { eventLabel, ruleLabels } from './views.js';
 
@@ -18,7 +19,15 @@ const GOOD_CREDIT_LABELS: Record<number, { zh: string; en: string }> = {
   10: { zh: '连续10年监督抽查无不合格', en: '10 years without a failed sample' },
 };
 
-/** Published records in force on `today`, not reversed: the only records the public ever sees. */
+/** The record a blacklist listing writes: shown only while its entry is (see isPortalVisible). */
+export const LISTING_EVENT = 'credit.blacklist.listed';
+
+/**
+ * Published records in force on `today`, not reversed: the only records the public ever sees. A
+ * listing's record follows its entry's publication: hidden while the entry is listed but not yet
+ * published, and once it is removed, withdrawn or expired (the entry's term and the record's
+ * validity end on the same day; the record's expires_on bounds it).
+ */
 function publishedRecords(db: Kysely<Database>, today: string) {
   return db
     .selectFrom('credit_records as r')
@@ -28,6 +37,18 @@ function publishedRecords(db: Kysely<Database>, today: string) {
     .where('r.expires_on', '>', today)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('credit_records as x').select('x.id').whereRef('x.reverses_id', '=', 'r.id'))),
+    )
+    .where(({ or, eb, exists, selectFrom }) =>
+      or([
+        eb('r.event_type', '<>', LISTING_EVENT),
+        exists(
+          selectFrom('credit_blacklist as b')
+            .select('b.id')
+            .whereRef('b.listed_record_id', '=', 'r.id')
+            .where('b.state', '=', 'published')
+            .where('b.portal_visible', '=', 1),
+        ),
+      ]),
     );
 }
 
@@ -86,7 +107,7 @@ export async function publicCredit(
   const clean = rows
     .filter((r) => r.event_type === 'credit.cleanRecord.reached')
     .map((r) => Number((JSON.parse(r.details) as { years?: number }).years ?? 0))
-    .filter((y) => GOOD_CREDIT_LABELS[y]);
+    .filter((y) => own(GOOD_CREDIT_LABELS, String(y)));
   const best = clean.length ? Math.max(...clean) : null;
   const entry = entries.map(entryOf).find((e) => isPortalVisible(e, today)) ?? null;
   let grade: { grade: string; gradeLabel: { zh: string; en: string } } | undefined;

@@ -3,6 +3,7 @@
 // hand-entered fact and one from its module are the same event.
 import type { Message } from '../../core/errors.js';
 import { EVENT_CATALOGUE, type EventType } from '../../platform/events/catalogue.js';
+import { own } from './own.js';
 
 export type FieldSpec = {
   name: string;
@@ -168,7 +169,9 @@ export function summarize(type: string, details: Record<string, unknown>): strin
   const spec = recordTypeSpec(type);
   if (!spec) {
     // Facts only the platform produces (the blacklist listing): the catalogue's words and the decision.
-    const label = EVENT_CATALOGUE[type as EventType]?.description.zh ?? type;
+    const label =
+      own(EVENT_CATALOGUE as Record<string, (typeof EVENT_CATALOGUE)[EventType]>, type)?.description.zh ??
+      type;
     return typeof details.decisionNo === 'string' ? `${label} (决定书文号 ${details.decisionNo})` : label;
   }
   const parts: string[] = [];

@@ -8,6 +8,7 @@ import { newId } from '../../core/ids.js';
 import { writeAudit } from '../../platform/audit.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { computeGrade } from './grading.js';
+import { own } from './own.js';
 import { reportCheckCode } from './public.js';
 import { today } from './records.js';
 import { gradeView, recordViews } from './views.js';
@@ -125,7 +126,7 @@ export function reportHtml(v: Views): string {
   const rows = v.records
     .map(
       (r) =>
-        `<tr><td>${esc(r.occurredOn)}</td><td>${esc(r.summary)}</td><td class="num">${r.kind === 'reversal' ? '—' : r.points > 0 ? `+${r.points}` : r.points}</td><td>${esc(r.expiresOn)}</td><td>${STATUS_ZH[r.status] ?? r.status}</td></tr>`,
+        `<tr><td>${esc(r.occurredOn)}</td><td>${esc(r.summary)}</td><td class="num">${r.kind === 'reversal' ? '—' : r.points > 0 ? `+${r.points}` : r.points}</td><td>${esc(r.expiresOn)}</td><td>${own(STATUS_ZH, r.status) ?? r.status}</td></tr>`,
     )
     .join('');
   const contributions = v.grade.contributions

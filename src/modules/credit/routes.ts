@@ -5,17 +5,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AppError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { isIsoDate } from '../../core/workdays.js';
 import { writeAudit } from '../../platform/audit.js';
 import { actorOf, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { AppContext } from '../../platform/context.js';
 import { normalizeUscc } from '../registry/index.js';
-import type { BlacklistAction } from './blacklist.js';
+import { checkAsOf } from './as-of.js';
+import { BLACKLIST_STATES, type BlacklistAction } from './blacklist.js';
 import { actOnEntry, type MachineActor, proposeCandidate } from './blacklist-store.js';
 import { computeGrade, gradeHistory, recordedGradeOn } from './grading.js';
 import { actOnObjection, putReply, submitObjection } from './objection-store.js';
-import type { ObjectionAction } from './objections.js';
+import { OBJECTION_STATES, type ObjectionAction } from './objections.js';
 import { RECORD_TYPES } from './record-types.js';
 import { addManualRecord, reverseRecord, today } from './records.js';
 import { issueReport } from './report.js';
@@ -47,19 +47,6 @@ export const machineActor = (user: AuthUser): MachineActor => ({
       ? 'enterprise'
       : 'official',
 });
-
-function checkDate(name: string, value: string) {
-  if (!isIsoDate(value))
-    throw new AppError('INVALID_DATE', {
-      fields: [
-        {
-          field: name,
-          code: 'INVALID_DATE',
-          message: { zh: `日期无效: ${value}`, en: `Not a YYYY-MM-DD date: ${value}` },
-        },
-      ],
-    });
-}
 
 const outOfScope = () =>
   new AppError('FORBIDDEN', {
@@ -183,7 +170,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const e = await usccEnterprise(req, 'credit.read');
       const asOf = (req.query as Static<typeof AsOfQuery>).asOf ?? today(ctx);
-      checkDate('asOf', asOf);
+      await checkAsOf(ctx.db, 'asOf', asOf, today(ctx));
       const { result, ruleSet } = await computeGrade(ctx.db, e.id, asOf);
       const recorded = await recordedGradeOn(ctx.db, e.id, asOf);
       return {
@@ -427,7 +414,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         .where('id', '=', row.record_id)
         .executeTakeFirstOrThrow(),
     ]);
-    return objectionView(row, e, r.summary, user, today(ctx), await evidenceMeta(ctx, [row]));
+    return objectionView(row, e, r.summary, user, today(ctx), await evidenceMeta(ctx, [row]), ctx.calendar);
   };
   app.post(
     '/api/v1/credit/records/:id/objections',
@@ -447,7 +434,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const ObjectionQuery = Type.Object(
     {
-      state: Type.Optional(Type.String({ maxLength: 20 })),
+      state: Type.Optional(Type.Union(OBJECTION_STATES.map((s) => Type.Literal(s)))),
       uscc: Type.Optional(Type.String({ maxLength: 40 })),
     },
     { additionalProperties: false },
@@ -478,7 +465,15 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       const evidence = await evidenceMeta(ctx, rows);
       return {
         items: rows.map((r) =>
-          objectionView(r, { uscc: r.uscc, name: r.name }, r.summary, user, today(ctx), evidence),
+          objectionView(
+            r,
+            { uscc: r.uscc, name: r.name },
+            r.summary,
+            user,
+            today(ctx),
+            evidence,
+            ctx.calendar,
+          ),
         ),
       };
     },
@@ -553,7 +548,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- blacklist -------------------------------------------------------------------------------
   const BlacklistQuery = Type.Object(
     {
-      state: Type.Optional(Type.String({ maxLength: 20 })),
+      state: Type.Optional(Type.Union(BLACKLIST_STATES.map((s) => Type.Literal(s)))),
       q: Type.Optional(Type.String({ maxLength: 60 })),
     },
     { additionalProperties: false },
@@ -787,8 +782,19 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
       const asOf = (req.body as Static<typeof SandboxBody> | undefined)?.asOf ?? today(ctx);
-      checkDate('asOf', asOf);
+      await checkAsOf(ctx.db, 'asOf', asOf, today(ctx));
       const { body } = await getRuleSet(ctx, id, version);
+      // A draft saved before the bounds on dates and periods is refused with its errors, not run.
+      const check = validateRuleSet(body);
+      if (!check.ok)
+        throw new AppError('VALIDATION_FAILED', {
+          message: { zh: '规则集未通过校验', en: 'The rule set failed validation' },
+          fields: check.errors.map((e) => ({
+            field: e.path || '/',
+            code: 'RULE_SET_INVALID',
+            message: e.message,
+          })),
+        });
       return runSandbox(ctx.db, body, asOf);
     },
   );
@@ -800,7 +806,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const user = requireUser(req);
       const scope = scopeOf(user);
-      return creditStats(ctx.db, today(ctx), scope.kind === 'town' ? scope.townCode : null);
+      return creditStats(ctx.db, today(ctx), scope.kind === 'town' ? scope.townCode : null, ctx.calendar);
     },
   );
   app.get(

@@ -218,6 +218,9 @@ export async function publishRuleSet(
     const row = await ruleSetRow(trx, id, version);
     if (row.status !== 'draft')
       throw new AppError('INVALID_STATE', { message: { zh: '该规则集已发布', en: 'Already published' } });
+    // A draft saved before a rule tightened (bounded validity, effective years) is checked again.
+    const check = validateRuleSet(json.read(row.body, {}));
+    if (!check.ok) throw invalid(check.errors);
     // Records keep the rule set that scored them, so a set may not take force in the past.
     if (row.effective_from < today)
       throw new AppError('VALIDATION_FAILED', {

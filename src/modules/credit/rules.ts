@@ -4,8 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import type { Message } from '../../core/errors.js';
+import { AppError, type Message } from '../../core/errors.js';
 import { addCalendarDays, addMonths, type IsoDate, isIsoDate } from '../../core/workdays.js';
+
+/**
+ * Where dates and periods enter a rule set, they are bounded, so that no arithmetic on them can
+ * leave the calendar (year 9999): a rule set takes force between these years, a record counts for
+ * at most MAX_VALIDITY_YEARS.
+ */
+export const RULE_SET_YEARS = { min: 2000, max: 2099 } as const;
+export const MAX_VALIDITY_YEARS = 30;
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -132,6 +140,15 @@ function semanticErrors(rs: RuleSet): RuleSetError[] {
 
   if (!isIsoDate(rs.effectiveFrom))
     add('/effectiveFrom', '生效日期不是有效日期', 'effectiveFrom is not a real date');
+  else if (
+    Number(rs.effectiveFrom.slice(0, 4)) < RULE_SET_YEARS.min ||
+    Number(rs.effectiveFrom.slice(0, 4)) > RULE_SET_YEARS.max
+  )
+    add(
+      '/effectiveFrom',
+      `生效日期须在 ${RULE_SET_YEARS.min} 年至 ${RULE_SET_YEARS.max} 年之间`,
+      `effectiveFrom must lie between ${RULE_SET_YEARS.min} and ${RULE_SET_YEARS.max}`,
+    );
   if (rs.bounds.min >= rs.bounds.max)
     add('/bounds', '分值下限必须小于上限', 'bounds.min must be less than bounds.max');
   if (rs.base < rs.bounds.min || rs.base > rs.bounds.max)
@@ -177,6 +194,12 @@ function semanticErrors(rs: RuleSet): RuleSetError[] {
         '有效期必须为正：年、月、日均为非负整数且不全为零',
         'validity must be positive: years, months and days non-negative and not all zero',
       );
+    else if (validityDays(r.validity) > MAX_VALIDITY_YEARS * 366)
+      add(
+        `/rules/${i}/validity`,
+        `有效期不得超过${MAX_VALIDITY_YEARS}年`,
+        `validity must not exceed ${MAX_VALIDITY_YEARS} years`,
+      );
   });
 
   for (const grade of GRADES) {
@@ -189,6 +212,11 @@ function semanticErrors(rs: RuleSet): RuleSetError[] {
       );
   }
   return errors;
+}
+
+/** An upper estimate of a validity in days (a year as 366, a month as 31). */
+export function validityDays(v: Validity): number {
+  return (v.years ?? 0) * 366 + (v.months ?? 0) * 31 + (v.days ?? 0);
 }
 
 function isPositiveValidity(v: Validity): boolean {
@@ -231,7 +259,28 @@ export function ruleSetInForce<T extends Pick<RuleSet, 'effectiveFrom' | 'versio
 /** The first day a record no longer counts; years and months are added together so a month end clamps once. */
 export function expiryDate(effectiveOn: IsoDate, validity: Validity): IsoDate {
   const months = (validity.years ?? 0) * 12 + (validity.months ?? 0);
-  return addCalendarDays(addMonths(effectiveOn, months), validity.days ?? 0);
+  try {
+    return addCalendarDays(addMonths(effectiveOn, months), validity.days ?? 0);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // A date beyond the calendar: refused as bad input, never a 500.
+    throw new AppError('INVALID_DATE', {
+      message: {
+        zh: `日期超出可计算范围: ${effectiveOn} 加有效期 ${JSON.stringify(validity)}`,
+        en: `Date out of range: ${effectiveOn} plus validity ${JSON.stringify(validity)}`,
+      },
+      fields: [
+        {
+          field: 'validity',
+          code: 'DATE_OUT_OF_RANGE',
+          message: {
+            zh: '日期加有效期超出 9999-12-31',
+            en: 'The date plus the validity lies beyond 9999-12-31',
+          },
+        },
+      ],
+    });
+  }
 }
 
 const DEFAULT_PATH = new URL('../../../data/credit/ruleset-2024.json', import.meta.url);

@@ -2,8 +2,10 @@
 // data), and a reproducible draw gives sampling, equipment and metrology their targets. Also the
 // grade distribution the overview page charts.
 import type { Kysely } from 'kysely';
+import type { WorkdayCalendar } from '../../core/workdays.js';
 import type { Database } from '../../db/schema.js';
 import { LISTED_STATES } from './grading.js';
+import { isReviewOverdue, type Objection } from './objections.js';
 import { ruleSetOn } from './rule-store.js';
 import { GRADES, type Grade } from './rules.js';
 
@@ -77,7 +79,12 @@ export async function drawTargets(db: Kysely<Database>, today: string, opts: Dra
   return { ruleSet: policy.ruleSet, purpose: opts.purpose, seed: opts.seed, counts, items };
 }
 
-export async function creditStats(db: Kysely<Database>, today: string, townCode: string | null) {
+export async function creditStats(
+  db: Kysely<Database>,
+  today: string,
+  townCode: string | null,
+  calendar?: WorkdayCalendar,
+) {
   let g = db
     .selectFrom('credit_grades as g')
     .innerJoin('enterprises as e', 'e.id', 'g.enterprise_id')
@@ -126,10 +133,10 @@ export async function creditStats(db: Kysely<Database>, today: string, townCode:
     const s = r.section ? byIndustry.get(r.section) : undefined;
     if (s) s[grade] += n;
   }
-  const overdue = objections.filter((o) => {
-    const body = JSON.parse(o.body) as { state: string; reviewDeadline: string | null };
-    return body.state === 'underReview' && body.reviewDeadline !== null && today > body.reviewDeadline;
-  }).length;
+  // Overdue from submission on: an objection nobody has opened yet counts too.
+  const overdue = objections.filter((o) =>
+    isReviewOverdue(JSON.parse(o.body) as Objection, today, calendar),
+  ).length;
   const total = byGrade.A + byGrade.B + byGrade.C + byGrade.D;
   return {
     asOf: today,

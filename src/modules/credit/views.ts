@@ -3,6 +3,7 @@
 // (Public output has its own presenters in public.ts.)
 import type { Kysely } from 'kysely';
 import type { Message } from '../../core/errors.js';
+import type { WorkdayCalendar } from '../../core/workdays.js';
 import { json } from '../../db/codecs.js';
 import type { Database } from '../../db/schema.js';
 import { type AuthUser, can } from '../../platform/auth/policies.js';
@@ -17,7 +18,13 @@ import {
 import { entryOf } from './blacklist-store.js';
 import type { GradeResult } from './grade.js';
 import { objectionOf } from './objection-store.js';
-import { isReviewOverdue, OBJECTION_STATE_LABELS, OBJECTION_TRANSITIONS } from './objections.js';
+import {
+  isReviewOverdue,
+  OBJECTION_STATE_LABELS,
+  OBJECTION_TRANSITIONS,
+  reviewDeadlineOf,
+} from './objections.js';
+import { own } from './own.js';
 import { recordDetails, recordEvidence } from './records.js';
 import { publishedRuleSets } from './rule-store.js';
 import type { RuleSet } from './rules.js';
@@ -25,7 +32,7 @@ import type { RuleSet } from './rules.js';
 type RecordRow = Database['credit_records'];
 
 export const eventLabel = (type: string): Message => {
-  const spec = EVENT_CATALOGUE[type as EventType];
+  const spec = own(EVENT_CATALOGUE as Record<string, (typeof EVENT_CATALOGUE)[EventType]>, type);
   return spec ? spec.description : { zh: type, en: type };
 };
 
@@ -242,6 +249,7 @@ export function objectionView(
   user: AuthUser,
   today: string,
   evidence: Map<string, { id: string; filename: string; size: number; mime: string }> = new Map(),
+  calendar?: WorkdayCalendar,
 ) {
   const o = objectionOf(row);
   const official = can(user, 'credit.review');
@@ -256,10 +264,10 @@ export function objectionView(
     stateLabel: OBJECTION_STATE_LABELS[o.state],
     submittedOn: o.submittedOn,
     reviewStartedOn: o.reviewStartedOn,
-    reviewDeadline: o.reviewDeadline,
+    reviewDeadline: reviewDeadlineOf(o, calendar),
     decidedOn: o.decidedOn,
     reasons: o.reasons,
-    overdue: isReviewOverdue(o, today),
+    overdue: isReviewOverdue(o, today, calendar),
     evidence: (json.read(row.evidence, []) as string[]).flatMap((id) => {
       const e = evidence.get(id);
       return e ? [e] : [];

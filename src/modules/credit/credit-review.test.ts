@@ -1,0 +1,223 @@
+// Findings of the credit review (issue 7), through the HTTP API on every dialect: what the portal
+// shows of a blacklisting follows the entry's publication; dates and periods are bounded where they
+// enter, so no date arithmetic answers 500.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offsetClock } from '../../core/clock.js';
+import type { Runtime } from '../../platform/bootstrap.js';
+import { systemActor } from '../../platform/context.js';
+import { DIALECTS, testContext } from '../../testing/db.js';
+import { buildEnterprise } from '../../testing/factories.js';
+import { testApp } from '../../testing/http.js';
+import { createEnterprise } from '../registry/enterprises.js';
+import { expireDueEntries } from './blacklist-store.js';
+import { creditStats } from './supervision.js';
+
+describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
+  let rt: Runtime;
+  let t: Awaited<ReturnType<typeof testApp>>;
+  const clock = offsetClock('2026-03-02T02:00:00Z'); // Monday 2026-03-02, 10:00 in Dongguan
+  const listedCo = buildEnterprise({ townCode: '441900119' });
+  const plain = buildEnterprise({ townCode: '441900119' });
+
+  beforeAll(async () => {
+    rt = await testContext(dialect, { clock });
+    await createEnterprise(rt, systemActor('test'), listedCo);
+    await createEnterprise(rt, systemActor('test'), plain);
+    t = await testApp(rt, [
+      { username: 'admin', role: 'admin' },
+      { username: 'reg', role: 'regulator' },
+      { username: 'ent', role: 'enterprise', enterpriseUscc: plain.uscc },
+    ]);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rt?.close();
+  });
+
+  const publicPage = async (uscc: string) =>
+    (await t.app.inject({ url: `/api/v1/public/credit/${uscc}` })).json();
+  const openData = async () => ({
+    json: (await t.app.inject({ url: '/api/v1/public/credit-records.json' })).body,
+    csv: (await t.app.inject({ url: '/api/v1/public/credit-records.csv' })).body,
+  });
+  const act = async (id: string, body: object) => {
+    const res = await t.call('reg', 'POST', `/api/v1/credit/blacklist/${id}/actions`, body);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+
+  it('shows a blacklisting (entry and record) only while the entry is published', async () => {
+    const res = await t.call('reg', 'POST', '/api/v1/credit/blacklist', {
+      uscc: listedCo.uscc,
+      penalty: { decisionNo: '东市监罚〔2026〕77号', decidedOn: '2026-02-26' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id;
+    await act(id, { type: 'notify' });
+    await act(id, { type: 'list', statementHeard: true });
+
+    // listed, not yet published: the portal shows neither the entry nor its record
+    const listed = await publicPage(listedCo.uscc);
+    expect(listed.blacklist).toBeNull();
+    expect(listed.records).toEqual([]);
+    expect(JSON.stringify(listed)).not.toContain('77号');
+    const before = await openData();
+    expect(before.json).not.toContain('77号');
+    expect(before.csv).not.toContain('77号');
+    // the archive (login) keeps the record all along
+    const archive = (
+      await t.call('reg', 'GET', `/api/v1/credit/enterprises/${listedCo.uscc}/records`)
+    ).json();
+    expect(archive.items.map((r: { eventType: string }) => r.eventType)).toContain('credit.blacklist.listed');
+
+    // published: entry and record together
+    await act(id, { type: 'publish' });
+    const published = await publicPage(listedCo.uscc);
+    expect(published.blacklist).toMatchObject({ decisionNo: '东市监罚〔2026〕77号' });
+    expect(published.records).toEqual([
+      expect.objectContaining({ summary: expect.stringContaining('东市监罚〔2026〕77号') }),
+    ]);
+    expect((await openData()).csv).toContain('77号');
+
+    // the term ends (the daily job expires the entry): neither is shown any more
+    clock.set('2029-03-02T02:00:00Z');
+    try {
+      expect(await expireDueEntries(rt)).toBe(1);
+      const expired = await publicPage(listedCo.uscc);
+      expect(expired.blacklist).toBeNull();
+      expect(expired.records).toEqual([]);
+      const after = await openData();
+      expect(after.json).not.toContain('77号');
+      expect(after.csv).not.toContain('77号');
+    } finally {
+      clock.set('2026-03-02T02:00:00Z');
+    }
+  });
+
+  it('refuses as-of dates outside the archive with a field error, not a grade or a 500', async () => {
+    for (const asOf of ['0000-01-01', '2023-12-31', '9999-12-31', '2031-03-03']) {
+      const res = await t.call('reg', 'GET', `/api/v1/credit/enterprises/${plain.uscc}/grade?asOf=${asOf}`);
+      expect(res.statusCode, `${asOf}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'INVALID_DATE' });
+      expect(res.json().fields[0]).toMatchObject({ field: 'asOf', code: 'DATE_OUT_OF_RANGE' });
+      expect(res.json().fields[0].message.zh).toContain('2024-01-01');
+    }
+    const ok = await t.call('reg', 'GET', `/api/v1/credit/enterprises/${plain.uscc}/grade?asOf=2024-01-01`);
+    expect(ok.statusCode, ok.body).toBe(200);
+    const sandbox = await t.call('reg', 'POST', '/api/v1/credit/rule-sets/dg-2024/1/sandbox', {
+      asOf: '9998-06-30',
+    });
+    expect(sandbox.statusCode, sandbox.body).toBe(400);
+    expect(sandbox.json().fields[0]).toMatchObject({ field: 'asOf', code: 'DATE_OUT_OF_RANGE' });
+  });
+
+  it('refuses a validity of 9000 years, and an effective date past 2099, where they enter', async () => {
+    const { body } = (await t.call('reg', 'GET', '/api/v1/credit/rule-sets/dg-2024/1')).json();
+    const rules = body.rules.map((r: { id: string }, i: number) =>
+      i === 0 ? { ...r, validity: { years: 9000 } } : r,
+    );
+    const check = await t.call('reg', 'POST', '/api/v1/credit/rule-sets/validate', {
+      body: { ...body, rules },
+    });
+    expect(check.statusCode).toBe(200);
+    expect(check.json()).toMatchObject({ ok: false, errors: [{ path: '/rules/0/validity' }] });
+    expect(check.json().errors[0].message.zh).toContain('30年');
+    const draft = await t.call('reg', 'POST', '/api/v1/credit/rule-sets', {
+      body: { ...body, rules, effectiveFrom: '2026-04-01' },
+    });
+    expect(draft.statusCode).toBe(400);
+    expect(draft.json().fields).toEqual([expect.objectContaining({ field: '/rules/0/validity' })]);
+    const far = await t.call('reg', 'POST', '/api/v1/credit/rule-sets/validate', {
+      body: { ...body, effectiveFrom: '9999-01-01' },
+    });
+    expect(far.json()).toMatchObject({ ok: false, errors: [{ path: '/effectiveFrom' }] });
+  });
+
+  it('refuses a stored draft whose validity leaves the calendar at publication and in the sandbox', async () => {
+    // a draft saved before the bound existed
+    const { body } = (await t.call('reg', 'GET', '/api/v1/credit/rule-sets/dg-2024/1')).json();
+    const rules = body.rules.map((r: { id: string }, i: number) =>
+      i === 0 ? { ...r, validity: { years: 9000 } } : r,
+    );
+    const now = new Date().toISOString();
+    await rt.db
+      .insertInto('credit_rule_sets')
+      .values({
+        id: 'old-draft',
+        version: 1,
+        status: 'draft',
+        effective_from: '2026-04-01',
+        body: JSON.stringify({ ...body, id: 'old-draft', version: 1, rules, effectiveFrom: '2026-04-01' }),
+        created_at: now,
+        created_by: 'test',
+        updated_at: now,
+        published_at: null,
+        published_by: null,
+      })
+      .execute();
+    const sandbox = await t.call('reg', 'POST', '/api/v1/credit/rule-sets/old-draft/1/sandbox', {});
+    expect(sandbox.statusCode, sandbox.body).toBe(400);
+    expect(sandbox.json().fields[0]).toMatchObject({ field: '/rules/0/validity' });
+    const publish = await t.call('admin', 'POST', '/api/v1/credit/rule-sets/old-draft/1/publish');
+    expect(publish.statusCode, publish.body).toBe(400);
+  });
+  it('gives an objection its deadline at submission and counts it overdue before anyone opens it', async () => {
+    const rec = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+      type: 'credit.complaint.verified',
+      occurredOn: '2026-02-20',
+      details: { complaintNo: 'TS-2026-9' },
+    });
+    expect(rec.statusCode, rec.body).toBe(201);
+    const obj = await t.call('ent', 'POST', `/api/v1/credit/records/${rec.json().record.id}/objections`, {
+      grounds: '投诉人已撤回投诉',
+    });
+    expect(obj.statusCode, obj.body).toBe(201);
+    // ten working days from Monday 2026-03-02, the day of submission not counted
+    expect(obj.json()).toMatchObject({ state: 'submitted', reviewDeadline: '2026-03-16', overdue: false });
+    const queue = (await t.call('reg', 'GET', '/api/v1/credit/objections?state=submitted')).json().items;
+    expect(queue).toEqual([expect.objectContaining({ id: obj.json().id, reviewDeadline: '2026-03-16' })]);
+    // still unopened the day after the deadline: overdue on the overview
+    const stats = await creditStats(rt.db, '2026-03-17', null, rt.calendar);
+    expect(stats.objections).toEqual({ pending: 1, overdue: 1 });
+    expect((await creditStats(rt.db, '2026-03-16', null, rt.calendar)).objections.overdue).toBe(0);
+  });
+
+  it('answers 400, never 500, to a state, type or option named like an Object property', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const objections = await t.call('reg', 'GET', `/api/v1/credit/objections?state=${name}`);
+      expect(objections.statusCode, `objections ${name}`).toBe(400);
+      const blacklist = await t.call('reg', 'GET', `/api/v1/credit/blacklist?state=${name}`);
+      expect(blacklist.statusCode, `blacklist ${name}`).toBe(400);
+      const type = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+        type: name,
+        occurredOn: '2026-02-20',
+        details: {},
+      });
+      expect(type.statusCode, `type ${name}: ${type.body}`).toBe(400);
+      expect(type.json().fields[0]).toMatchObject({ field: 'type', code: 'UNKNOWN_TYPE' });
+      const option = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+        type: 'credit.penalty.recorded',
+        occurredOn: '2026-02-20',
+        details: { penaltyType: name, decisionNo: 'X' },
+      });
+      expect(option.statusCode, `option ${name}: ${option.body}`).toBe(400);
+      expect(option.json().fields[0]).toMatchObject({ field: 'details.penaltyType', code: 'INVALID_OPTION' });
+      const years = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+        type: 'credit.cleanRecord.reached',
+        occurredOn: '2026-02-20',
+        details: { years: name },
+      });
+      expect(years.statusCode, `years ${name}: ${years.body}`).toBe(400);
+      const field = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+        type: 'sampling.sample.refused',
+        occurredOn: '2026-02-20',
+        details: { [name]: 'x' },
+      });
+      expect(field.statusCode, `field ${name}: ${field.body}`).toBe(400);
+      const action = await t.call('reg', 'POST', '/api/v1/credit/objections/x/actions', { type: name });
+      expect(action.statusCode, `action ${name}`).toBe(400);
+      const bAction = await t.call('reg', 'POST', '/api/v1/credit/blacklist/x/actions', { type: name });
+      expect(bAction.statusCode, `blacklist action ${name}`).toBe(400);
+    }
+  });
+});
