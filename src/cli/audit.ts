@@ -46,6 +46,14 @@ function verifyText(r: IntegrityReport, rt: Runtime): string {
     lines.push(
       'NOTE: no checkpoint yet: a chain deleted whole would not show (run `zhihui audit checkpoint`). 尚无检查点。',
     );
+  if (r.ruleSets.first)
+    lines.push(
+      `BROKEN: rule set ${r.ruleSets.first.ruleSet}`,
+      `  ${r.ruleSets.first.message.en}`,
+      `  ${r.ruleSets.first.message.zh}`,
+    );
+  else if (r.ruleSets.checked)
+    lines.push(`OK: ${r.ruleSets.checked} published rule sets as the latest checkpoint recorded them.`);
   const g = r.grades;
   if (g.first)
     lines.push(

@@ -29,6 +29,8 @@ export type Checkpoint = {
   leaves: string;
   /** the audit log's latest seal at the time */
   audit: { no: number; mac: string } | null;
+  /** every published rule set then: `id@version` → SHA-256 of its body (grades follow from them) */
+  ruleSets: Record<string, string>;
   /** SHA-256 of the previous line of the log (zeros for the first) */
   prev: string;
   kid: string;
@@ -67,6 +69,7 @@ const signedText = (c: Omit<Checkpoint, 'mac'>) =>
     c.root,
     c.leaves,
     c.audit,
+    c.ruleSets,
     c.prev,
     c.kid,
   ]);
@@ -98,6 +101,7 @@ export async function writeCheckpoint(
     .execute();
   const leaves = heads.map((h) => ({ enterpriseId: h.enterprise_id, seq: Number(h.seq), hash: h.hash }));
   const text = leaves.map((l) => `${l.enterpriseId}\t${l.seq}\t${l.hash}\n`).join('');
+  const ruleSets = await publishedRuleSetDigests(ctx);
   const log = readLog(ctx);
   const last = log.lines.at(-1);
   const body: Omit<Checkpoint, 'mac'> = {
@@ -109,6 +113,7 @@ export async function writeCheckpoint(
     root: merkleRoot(leaves),
     leaves: sha(text).toString('hex'),
     audit: seal.last,
+    ruleSets,
     prev: last ? sha(last.text).toString('hex') : ZERO,
     kid: keys.signer.kid,
   };
@@ -129,6 +134,18 @@ export async function writeCheckpoint(
     fs.rmSync(f);
   }
   return { checkpoint, witness: witnessLine(checkpoint), sealed: seal };
+}
+
+/** `id@version` → SHA-256 of the body, for every published rule set. */
+export async function publishedRuleSetDigests(ctx: Pick<AppContext, 'db'>): Promise<Record<string, string>> {
+  const rows = await ctx.db
+    .selectFrom('credit_rule_sets')
+    .select(['id', 'version', 'body'])
+    .where('status', '=', 'published')
+    .orderBy('id')
+    .orderBy('version')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [`${r.id}@${r.version}`, sha(r.body).toString('hex')]));
 }
 
 type LogLine = { text: string; checkpoint: Checkpoint };

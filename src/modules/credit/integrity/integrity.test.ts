@@ -24,6 +24,8 @@ import { verifyIntegrity } from './verify.js';
 type RecordRow = Database['credit_records'];
 const k1 = { kid: 'k1', key: randomBytes(32) };
 const k2 = { kid: 'k2', key: randomBytes(32) };
+/** Seal every audit row, even one made this millisecond (ids carry the system clock, maybe ahead). */
+const ALL = { lagMs: -60_000 };
 
 describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
   let base: Runtime;
@@ -117,7 +119,7 @@ describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
     expect(r.firstBroken).toMatchObject({ enterpriseId: ids[3], seq: 1, problem: 'legacy' });
     expect(r.ok).toBe(false);
 
-    const { checkpoint, witness } = await writeCheckpoint(rt, { lagMs: 0 });
+    const { checkpoint, witness } = await writeCheckpoint(rt, ALL);
     expect(checkpoint).toMatchObject({ no: 1, chains: 4, records: 2 + 2 + 1 + 2, kid: 'k1' }); // 1: + listing
     expect(witness).toContain(`root=${checkpoint.root}`);
     expect(fs.readFileSync(checkpointLogPath(rt), 'utf8').trim().split('\n')).toHaveLength(1);
@@ -211,6 +213,32 @@ describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('finds a published rule set altered after a checkpoint recorded it', async () => {
+    const rs = await rt.db
+      .selectFrom('credit_rule_sets')
+      .selectAll()
+      .where('status', '=', 'published')
+      .executeTakeFirstOrThrow();
+    const body = JSON.parse(rs.body);
+    body.base += 5;
+    await rt.db
+      .updateTable('credit_rule_sets')
+      .set({ body: JSON.stringify(body) })
+      .where('id', '=', rs.id)
+      .where('version', '=', rs.version)
+      .execute();
+    const r = await verify();
+    expect(r.ok).toBe(false);
+    expect(r.ruleSets.first).toMatchObject({ ruleSet: `${rs.id}@${rs.version}` });
+    await rt.db
+      .updateTable('credit_rule_sets')
+      .set({ body: rs.body })
+      .where('id', '=', rs.id)
+      .where('version', '=', rs.version)
+      .execute();
+    expect((await verify()).ruleSets).toMatchObject({ checked: 1, first: null });
+  });
+
   it('finds a stored grade that is not the archive’s', async () => {
     const g = await rt.db
       .selectFrom('credit_grades')
@@ -283,9 +311,9 @@ describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
     expect((await verify()).ok).toBe(true);
     // newer rows sealed in a second seal; deleting it with its rows is caught by the checkpoint
     await createEnterprise(rt, systemActor('test'), buildEnterprise());
-    const sealed = await sealAuditLog(rt, { lagMs: 0 });
+    const sealed = await sealAuditLog(rt, ALL);
     expect(sealed).toMatchObject({ seals: 1, last: { no: 2 } });
-    await writeCheckpoint(rt, { lagMs: 0 });
+    await writeCheckpoint(rt, ALL);
     const seal2 = await rt.db
       .selectFrom('audit_seals')
       .selectAll()
@@ -316,7 +344,7 @@ describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
     );
     const rows = await chain(2);
     expect(rows.map((x) => x.kid)).toEqual(['k1', 'k2']);
-    await writeCheckpoint(rt, { lagMs: 0 });
+    await writeCheckpoint(rt, ALL);
     const r = await verify();
     expect(r.ok).toBe(true);
     expect(readCheckpoints(rt)).toMatchObject({ count: 3, latest: { kid: 'k2' }, first: { kid: 'k1' } });

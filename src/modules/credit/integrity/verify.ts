@@ -2,7 +2,7 @@
 // what they cannot forge — the keyed archive, the signed checkpoints, the sealed audit log.
 //   1. every credit chain link (HMAC with the key of its id), and every link the latest (and the
 //      first) checkpoint pins still there with the same hash;
-//   2. every stored grade equals the grade recomputed from the archive (today, or yesterday when
+//   2. every published rule set the latest checkpoint names is unchanged, and every stored grade equals the grade recomputed from the archive (today, or yesterday when
 //      the daily regrade has not run yet);
 //   3. every blacklist row agrees with its listing record (reversed or not) and with the last
 //      audit entry written for it;
@@ -16,7 +16,12 @@ import { type VerifyReport, verifyChains } from '../archive.js';
 import type { BlacklistEntry } from '../blacklist.js';
 import { cityScores, gradesFromScores } from '../grading.js';
 import { ruleSetOn } from '../rule-store.js';
-import { type CheckpointState, readCheckpoints } from './checkpoint.js';
+import {
+  type Checkpoint,
+  type CheckpointState,
+  publishedRuleSetDigests,
+  readCheckpoints,
+} from './checkpoint.js';
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'clock'>;
 type Message = { zh: string; en: string };
@@ -224,11 +229,36 @@ export async function verifyBlacklist(ctx: Ctx): Promise<BlacklistReport> {
   return { checked: rows.length, first: null };
 }
 
+export type RuleSetReport = {
+  checked: number;
+  first: { ruleSet: string; message: Message } | null;
+};
+
+/** Every rule set the latest checkpoint names is still published with the same body. */
+export async function verifyRuleSets(ctx: Ctx, latest: Checkpoint | null): Promise<RuleSetReport> {
+  const pinned = latest?.ruleSets ?? {};
+  const now = await publishedRuleSetDigests(ctx);
+  for (const [name, digest] of Object.entries(pinned))
+    if (now[name] !== digest)
+      return {
+        checked: Object.keys(pinned).length,
+        first: {
+          ruleSet: name,
+          message: {
+            zh: `检查点 #${latest!.no} 记载的已发布规则集 ${name} ${now[name] ? '内容被改动' : '已不存在'}`,
+            en: `Published rule set ${name}, recorded by checkpoint #${latest!.no}, ${now[name] ? 'was altered' : 'is gone'}`,
+          },
+        },
+      };
+  return { checked: Object.keys(pinned).length, first: null };
+}
+
 export type IntegrityReport = VerifyReport & {
   ok: boolean;
   checkpoints: Pick<CheckpointState, 'count' | 'problem'> & {
     latest: { no: number; at: string; root: string } | null;
   };
+  ruleSets: RuleSetReport;
   grades: GradeReport;
   blacklist: BlacklistReport;
   auditLog: AuditLogReport;
@@ -241,7 +271,8 @@ export async function verifyIntegrity(
 ): Promise<IntegrityReport> {
   const cps = readCheckpoints(ctx);
   const chains = await verifyChains(ctx, { onProgress: opts.onProgress, pins: cps.pins });
-  const [grades, blacklist, auditLog] = [
+  const [ruleSets, grades, blacklist, auditLog] = [
+    await verifyRuleSets(ctx, cps.problem ? null : cps.latest),
     await verifyGrades(ctx),
     await verifyBlacklist(ctx),
     await verifyAuditLog(ctx, { expect: cps.latest?.audit ?? null }),
@@ -251,6 +282,7 @@ export async function verifyIntegrity(
     ok:
       chains.firstBroken === null &&
       cps.problem === null &&
+      ruleSets.first === null &&
       grades.first === null &&
       blacklist.first === null &&
       auditLog.problem === null,
@@ -259,6 +291,7 @@ export async function verifyIntegrity(
       problem: cps.problem,
       latest: cps.latest ? { no: cps.latest.no, at: cps.latest.at, root: cps.latest.root } : null,
     },
+    ruleSets,
     grades,
     blacklist,
     auditLog,
