@@ -71,7 +71,9 @@ describe('zhihui credit and audit commands (CLI)', () => {
     const cp = run('audit', 'checkpoint');
     expect(cp.status, cp.stderr).toBe(0);
     expect(cp.stdout).toMatch(/Zhihui checkpoint #1 \S+ chains=\d+ records=\d+ root=[0-9a-f]{64}/);
-    expect(fs.readFileSync(path.join(dir, 'var', 'checkpoints', 'checkpoints.log'), 'utf8')).toContain('"no":1');
+    expect(fs.readFileSync(path.join(dir, 'var', 'checkpoints', 'checkpoints.log'), 'utf8')).toContain(
+      '"no":1',
+    );
     const ok = run('audit', 'verify');
     expect(ok.status, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/OK: \d+ chains, \d+ credit records, every link holds/);
