@@ -13,6 +13,7 @@ import { json } from '../../db/codecs.js';
 import { refreshStatistics } from '../../db/maintenance.js';
 import type { Database } from '../../db/schema.js';
 import { type Actor, type AppContext, systemActor } from '../../platform/context.js';
+import { keyring } from '../../platform/integrity-keys.js';
 import {
   createRng,
   demoSampleUscc,
@@ -22,7 +23,6 @@ import {
   updateEnterprise,
 } from '../registry/index.js';
 import type { SeedOptions } from '../types.js';
-import { keyring } from '../../platform/integrity-keys.js';
 import { GENESIS_HASH, recordHash } from './archive.js';
 import { actOnEntry, expireDueEntries, proposeCandidate } from './blacklist-store.js';
 import { scoreRecord } from './grade.js';
