@@ -31,6 +31,9 @@ export function escapeLike(text: string): string {
  * twice as fast). Both forms can use the pg_trgm index on PostgreSQL.
  */
 export function containsText(dialect: Dialect, column: Expression<unknown>, needle: string) {
+  // SQLite ends a LIKE pattern at a NUL (so '%\0…' matched every row) and PostgreSQL refuses one
+  // in text: no stored text holds a NUL, so such a needle matches nothing, on both.
+  if (needle.includes('\u0000')) return sql<SqlBool>`1 = 0`;
   const pattern = `%${escapeLike(needle)}%`;
   return dialect === 'postgres' && /[A-Za-z]/.test(needle)
     ? sql<SqlBool>`${column} ILIKE ${pattern} ESCAPE '\\'`

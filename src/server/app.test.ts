@@ -119,7 +119,7 @@ for (const dialect of DIALECTS) {
       );
       expectProblem(await post('/api/v1/enterprises', 'name=x', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
       expectProblem(await app.inject('/api/v1/no-such-thing'), 404, 'ROUTE_NOT_FOUND');
-      expectProblem(await app.inject({ method: 'DELETE', url: '/api/health' }), 404, 'ROUTE_NOT_FOUND');
+      expectProblem(await app.inject({ method: 'DELETE', url: '/api/health' }), 405, 'METHOD_NOT_ALLOWED');
     });
 
     it('rejects bad query parameters and cursors', async () => {

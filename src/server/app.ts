@@ -19,12 +19,23 @@ import { MODULES } from '../modules/index.js';
 import { authPlugin } from '../platform/auth/plugin.js';
 import { authRoutes } from '../platform/auth/routes.js';
 import type { AppContext } from '../platform/context.js';
-import { errorHandler, sendProblem } from './errors.js';
+import { errorHandler } from './errors.js';
+import { inputSchemaController, refuseDirtyText } from './input.js';
+import { methodNotAllowed } from './methods.js';
+import { describeOperation, shareProblemSchema } from './openapi.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 const VERSION = '0.1.0';
 /** The x-request-id a client may choose: 1–64 of A-Z a-z 0-9 . _ - */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+const safeDecode = (text: string): string | null => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+};
 
 export type BuildOptions = { logger?: boolean; webDist?: string };
 
@@ -40,15 +51,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     bodyLimit: ctx.config.bodyMaxKb * 1024,
     trustProxy: ctx.config.trustProxy.length ? ctx.config.trustProxy : false,
-    ajv: {
-      // Unknown fields are an error, not silently dropped; query strings still coerce to numbers.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
-    },
+    // Unknown fields are an error; JSON bodies are typed exactly, query strings coerce (input.ts).
+    schemaController: inputSchemaController(),
   });
 
   app.setErrorHandler(errorHandler);
   // JSON and multipart only: anything else is 415, not a string handed to a handler.
   app.removeContentTypeParser('text/plain');
+  // No control character (NUL…) or lone surrogate in a body, query string or path parameter.
+  app.addHook('preValidation', refuseDirtyText);
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return payload;
@@ -92,6 +103,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       },
       security: [{ session: [] }, { token: [] }],
     },
+    // Problem answers, public routes' security, upload bodies: from each route's policy and shape.
+    transform: describeOperation,
+    transformObject: shareProblemSchema,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
 
@@ -145,8 +159,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webDist, serve: false });
   app.get('/*', { config: { policy: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    const urlPath = decodeURIComponent(req.url.split('?')[0] ?? '/');
-    if (urlPath.startsWith('/api/')) throw new AppError('ROUTE_NOT_FOUND');
+    const urlPath = safeDecode(req.url.split('?')[0] ?? '/');
+    if (urlPath === null) throw new AppError('BAD_REQUEST');
+    if (urlPath.startsWith('/api/')) return methodNotAllowed(app, req, reply);
     if (!hasWeb) {
       return reply
         .type('text/html; charset=utf-8')
@@ -167,6 +182,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return reply.sendFile('index.html');
   });
 
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, new AppError('ROUTE_NOT_FOUND')));
+  // A path that exists under another method is 405 with Allow; anything else is 404.
+  app.setNotFoundHandler((req, reply) => methodNotAllowed(app, req, reply));
   return app;
 }

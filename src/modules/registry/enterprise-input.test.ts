@@ -123,3 +123,43 @@ describe('names', () => {
     expect(r.ok && r.value.name).toBe('东莞市甲乙电子（东莞）有限公司');
   });
 });
+
+describe('validateEnterprise: hostile text', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])(
+    'treats "%s" as an unknown status, scale and tag',
+    (key) => {
+      const v = validateEnterprise({ ...good, status: key, scale: key, tags: [key] }, refs, TODAY);
+      expect(v.ok).toBe(false);
+      if (v.ok) return;
+      expect(v.errors.map((e) => [e.field, e.code])).toEqual([
+        ['status', 'INVALID_STATUS'],
+        ['scale', 'INVALID_SCALE'],
+        ['tags', 'UNKNOWN_TAG'],
+      ]);
+    },
+  );
+
+  it('refuses control characters in every field, the import included', () => {
+    for (const field of [
+      'uscc',
+      'name',
+      'legalRepresentative',
+      'registeredAddress',
+      'townCode',
+      'status',
+    ] as const) {
+      for (const bad of ['\u0000', '\u0008', '\u001b', '\u007f', '\u0085', '\ud800']) {
+        const v = validateEnterprise({ ...good, [field]: `甲${bad}乙` }, refs, TODAY);
+        expect(v.ok, `${field} ${JSON.stringify(bad)}`).toBe(false);
+        if (!v.ok) expect(v.errors[0]).toMatchObject({ field, code: 'CONTROL_CHARACTER' });
+      }
+    }
+    const tags = validateEnterprise({ ...good, tags: ['exporter', 'a\u0000'] }, refs, TODAY);
+    expect(tags.ok || tags.errors[0]).toMatchObject({ field: 'tags', code: 'CONTROL_CHARACTER' });
+  });
+
+  it('folds tab and line breaks in one-line fields into spaces', () => {
+    const v = validateEnterprise({ ...good, name: '东莞市\n测试\t电子\r\n有限公司' }, refs, TODAY);
+    expect(v.ok && v.value.name).toBe('东莞市 测试 电子 有限公司');
+  });
+});

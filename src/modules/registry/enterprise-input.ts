@@ -103,6 +103,22 @@ const TAG_ALIASES: Record<string, string> = Object.fromEntries(
 
 const msg = (zh: string, en: string): Message => ({ zh, en });
 
+/**
+ * The value of `key` in a table of our own, never one inherited from Object.prototype: user text
+ * such as "constructor" or "__proto__" is an unknown key like any other.
+ */
+export function ownValue<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** C0 controls (tab, line feed and carriage return are folded as spaces), DEL, C1, lone surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\p{Cs}/u;
+
+/** True when a text holds a character no register field may hold (NUL, escape, …). */
+export const hasControlCharacter = (raw: unknown): boolean =>
+  typeof raw === 'string' ? CONTROL_TEXT.test(raw) : Array.isArray(raw) && raw.some(hasControlCharacter);
+
 /** Full-width → half-width and trimmed; empty becomes null. */
 export function cleanText(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
@@ -157,6 +173,16 @@ export function validateEnterprise(
 ): { ok: true; value: EnterpriseInput } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const err = (field: string, code: string, m: Message) => errors.push({ field, code, message: m });
+
+  // A control character is refused in every field, before any other check reads the text.
+  for (const field of Object.keys(FIELD_LABELS) as (keyof EnterpriseInput)[])
+    if (hasControlCharacter(raw[field]))
+      err(
+        field,
+        'CONTROL_CHARACTER',
+        msg(`${FIELD_LABELS[field]}含有不允许的控制字符`, `${field} contains a control character`),
+      );
+  if (errors.length) return { ok: false, errors };
 
   const usccRaw = cleanText(raw.uscc);
   let uscc = '';
@@ -213,7 +239,7 @@ export function validateEnterprise(
   const statusRaw = cleanText(raw.status);
   let status: EnterpriseStatus = 'operating';
   if (statusRaw) {
-    const s = STATUS_ALIASES[statusRaw.toLowerCase()];
+    const s = ownValue(STATUS_ALIASES, statusRaw.toLowerCase());
     if (s) status = s;
     else
       err(
@@ -226,7 +252,7 @@ export function validateEnterprise(
   const scaleRaw = cleanText(raw.scale);
   let scale: EnterpriseScale | null = null;
   if (scaleRaw) {
-    const s = SCALE_ALIASES[scaleRaw.toLowerCase()];
+    const s = ownValue(SCALE_ALIASES, scaleRaw.toLowerCase());
     if (s) scale = s;
     else
       err(
@@ -241,7 +267,7 @@ export function validateEnterprise(
     ? raw.tags.map(String)
     : (cleanText(raw.tags) ?? '').split(/[;；,，、|]/);
   for (const t of tagList.map((x) => x.trim()).filter(Boolean)) {
-    const k = TAG_ALIASES[t.toLowerCase()] ?? TAG_ALIASES[t];
+    const k = ownValue(TAG_ALIASES, t.toLowerCase()) ?? ownValue(TAG_ALIASES, t);
     if (k) {
       if (!tags.includes(k)) tags.push(k);
     } else err('tags', 'UNKNOWN_TAG', msg(`未知的企业标签：${t}`, `Unknown tag: ${t}`));

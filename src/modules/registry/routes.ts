@@ -9,7 +9,7 @@ import type { AppContext } from '../../platform/context.js';
 import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
 import { eventsForEnterprise } from '../../platform/events/outbox.js';
 import { addContact, removeContact, updateContact } from './contacts.js';
-import { FIELD_LABELS, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';
+import { FIELD_LABELS, ownValue, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';
 import {
   createEnterprise,
   type EnterpriseFilter,
@@ -429,15 +429,15 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
       const events = await eventsForEnterprise(ctx, e.id);
       return {
         items: events.map((ev) => {
-          const spec = EVENT_CATALOGUE[ev.type as keyof typeof EVENT_CATALOGUE];
+          const spec = ownValue(EVENT_CATALOGUE, ev.type);
           const p = ev.payload as Record<string, unknown>;
-          const label = (f: unknown) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? String(f);
-          const status = (s: unknown) => STATUS_LABELS[s as keyof typeof STATUS_LABELS] ?? String(s);
+          const label = (f: unknown) => ownValue(FIELD_LABELS, String(f)) ?? String(f);
+          const status = (s: unknown) => ownValue(STATUS_LABELS, String(s)) ?? String(s);
           const summary = Array.isArray(p.fields)
             ? `变更字段：${p.fields.map(label).join('、')}`
             : p.from
               ? `${status(p.from)} → ${status(p.to)}`
-              : `来源：${SOURCE_LABELS[String(p.source)] ?? String(p.source ?? '')}`;
+              : `来源：${ownValue(SOURCE_LABELS, String(p.source)) ?? String(p.source ?? '')}`;
           return {
             id: ev.id,
             at: ev.occurredAt,
