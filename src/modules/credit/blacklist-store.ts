@@ -23,6 +23,10 @@ import { regradeEnterprise } from './grading.js';
 import { checkEvidence, reverseRecord, scoreStoredEvent, today } from './records.js';
 
 type Row = Database['credit_blacklist'];
+
+/** The readable origin of a blacklist event (the enterprise timeline's "来源"). */
+const blacklistSource = (entry: BlacklistEntry) =>
+  `严重违法失信名单程序 · 处罚决定书 ${entry.penalty.decisionNo}`;
 export const entryOf = (r: Row) => json.read(r.body, {}) as BlacklistEntry;
 
 export type MachineActor = { id: string; kind: 'official' | 'enterprise' | 'system' };
@@ -102,7 +106,12 @@ export async function proposeCandidate(
           occurredAt: today(ctx),
           enterpriseId,
           aggregateId: entry.id,
-          payload: { ...(await enterpriseRef(trx, enterpriseId)), entryId: entry.id, state: entry.state },
+          payload: {
+            ...(await enterpriseRef(trx, enterpriseId)),
+            entryId: entry.id,
+            state: entry.state,
+            source: blacklistSource(entry),
+          },
         },
       ],
       ctx.clock.now(),
@@ -158,7 +167,12 @@ export async function actOnEntry(
               occurredAt: day,
               enterpriseId: row.enterprise_id,
               aggregateId: entry.id,
-              payload: { ...ref, entryId: entry.id, state: entry.state } as never,
+              payload: {
+                ...ref,
+                entryId: entry.id,
+                state: entry.state,
+                source: blacklistSource(entry),
+              } as never,
             },
           ],
           ctx.clock.now(),

@@ -220,4 +220,76 @@ describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
       expect(bAction.statusCode, `blacklist action ${name}`).toBe(400);
     }
   });
+  it('says what each record is in both languages, where it comes from, and puts words beside codes in open data', async () => {
+    const other = buildEnterprise({ townCode: '441900119' });
+    await createEnterprise(rt, systemActor('test'), other);
+    const res = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${other.uscc}/records`, {
+      type: 'credit.penalty.recorded',
+      occurredOn: '2026-02-25',
+      details: { penaltyType: 'fine', decisionNo: '东市监罚〔2026〕31号' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { record } = res.json();
+    expect(record.summary).toBe('行政处罚: 罚款 (处罚决定书文号 东市监罚〔2026〕31号)');
+    expect(record.summaryText).toEqual({
+      zh: '行政处罚: 罚款 (处罚决定书文号 东市监罚〔2026〕31号)',
+      en: 'Administrative penalty: Fine (Decision number 东市监罚〔2026〕31号)',
+    });
+    expect(record.source).toEqual({
+      zh: '监管部门录入 · 决定书 东市监罚〔2026〕31号',
+      en: 'Entered by the bureau · decision 东市监罚〔2026〕31号',
+    });
+    expect(record.details).not.toHaveProperty('source');
+    // a correction says so in both languages
+    const rev = await t.call('reg', 'POST', `/api/v1/credit/records/${record.id}/reversal`, {
+      reasons: '文号录入错误',
+    });
+    expect(rev.json().record.summaryText.en).toBe(
+      'Correction: Administrative penalty: Fine (Decision number 东市监罚〔2026〕31号)',
+    );
+    expect(rev.json().record.source.zh).toBe('监管部门更正');
+    const again = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${other.uscc}/records`, {
+      type: 'sampling.sample.failed',
+      occurredOn: '2026-02-26',
+      details: { severity: 'serious', sampleNo: 'DG-26-0042' },
+    });
+    expect(again.statusCode, again.body).toBe(201);
+
+    // the portal: both languages and the source beside the record
+    const page = await publicPage(other.uscc);
+    expect(page.records).toEqual([
+      expect.objectContaining({
+        summaryText: {
+          zh: '监督抽查不合格: 严重不合格 (样品编号 DG-26-0042)',
+          en: 'Failed supervisory sample: Serious (Sample number DG-26-0042)',
+        },
+        source: { zh: '监管部门录入 · 抽样单 DG-26-0042', en: 'Entered by the bureau · sample DG-26-0042' },
+      }),
+    ]);
+    // open data: Chinese label columns beside the stable codes
+    const csv = (await t.app.inject({ url: '/api/v1/public/credit-records.csv' })).body;
+    const [header, ...lines] = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    const cols = header!.split(',');
+    expect(cols).toEqual(
+      expect.arrayContaining(['事项类型代码', '事项', '严重程度代码', '严重程度', '来源']),
+    );
+    const row = lines.find((l) => l.includes('DG-26-0042'))!.split(',');
+    expect(row[cols.indexOf('严重程度代码')]).toBe('major');
+    expect(row[cols.indexOf('严重程度')]).toBe('较重');
+    expect(row[cols.indexOf('事项类型代码')]).toBe('sampling.sample.failed');
+    expect(row[cols.indexOf('来源')]).toBe('监管部门录入 · 抽样单 DG-26-0042');
+    // the enterprise timeline names the source of every credit fact
+    const timeline = (await t.call('reg', 'GET', `/api/v1/enterprises/${other.uscc}/timeline`)).json().items;
+    const credit = timeline.filter((i: { type: string }) => !i.type.startsWith('registry.'));
+    expect(credit.length).toBeGreaterThanOrEqual(2);
+    for (const i of credit) expect(i.summary, i.type).toMatch(/^来源：\S/);
+  });
+  it('ships the default rule set with a Chinese note for the people who read it', async () => {
+    const { body } = (await t.call('reg', 'GET', '/api/v1/credit/rule-sets/dg-2024/1')).json();
+    expect(body.notes).toMatch(/^[\u4e00-\u9fff]/);
+    expect(body.notes).not.toMatch(/README|Defaults/);
+  });
 });

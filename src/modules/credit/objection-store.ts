@@ -105,6 +105,12 @@ async function emitObjectionEvent(trx: Kysely<Database>, ctx: AppContext, o: Obj
     .select('uscc')
     .where('id', '=', o.enterpriseId)
     .executeTakeFirstOrThrow();
+  const record = await trx
+    .selectFrom('credit_records')
+    .select('summary')
+    .where('id', '=', o.recordId)
+    .executeTakeFirst();
+  const summary = record?.summary ?? o.recordId;
   await emitEvents(
     trx,
     [
@@ -118,6 +124,7 @@ async function emitObjectionEvent(trx: Kysely<Database>, ctx: AppContext, o: Obj
           uscc: e.uscc,
           objectionId: o.id,
           recordId: o.recordId,
+          source: `信用记录异议 · 被异议记录: ${summary}`,
         } as never,
       },
     ],

@@ -22,6 +22,8 @@ const PublicRecord = Type.Object({
   expiresOn: Type.String(),
   severity: Type.String(),
   summary: Type.String(),
+  summaryText: Text,
+  source: Text,
   pendingObjection: Type.Boolean(),
   reply: Type.Union([Type.Object({ text: Type.String(), postedOn: Type.String() }), Type.Null()]),
 });

@@ -10,8 +10,11 @@ import type { AppContext } from '../../platform/context.js';
 import { isPortalVisible } from './blacklist.js';
 import { entryOf } from './blacklist-store.js';
 import { own } from './own.js';
+import { recordSource, summaryText } from './record-types.js';
 import { ruleSetOn } from './rule-store.js';
 import { eventLabel, ruleLabels } from './views.js';
+
+const parseDetails = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 const GOOD_CREDIT_LABELS: Record<number, { zh: string; en: string }> = {
   3: { zh: '连续3年监督抽查无不合格', en: '3 years without a failed sample' },
@@ -71,6 +74,7 @@ export async function publicCredit(
       'r.summary',
       'r.recorded_at',
       'r.details',
+      'r.kind',
     ])
     .where('r.enterprise_id', '=', enterprise.id)
     .orderBy('r.occurred_on', 'desc')
@@ -138,6 +142,8 @@ export async function publicCredit(
       expiresOn: r.expires_on,
       severity: r.severity,
       summary: r.summary,
+      summaryText: summaryText(r.event_type, parseDetails(r.details)),
+      source: recordSource(r.event_type, parseDetails(r.details), r.kind as 'event' | 'manual'),
       pendingObjection: pendingSet.has(r.id),
       reply: replyOf.get(r.id) ?? null,
     })),
@@ -199,14 +205,25 @@ export async function publicBlacklist(
   return { items, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
 }
 
+/** Words for the severity codes, beside the code in open data. */
+export const SEVERITY_LABELS: Record<string, { zh: string; en: string }> = {
+  info: { zh: '提示', en: 'Info' },
+  minor: { zh: '一般', en: 'Minor' },
+  major: { zh: '较重', en: 'Major' },
+  serious: { zh: '严重', en: 'Serious' },
+};
+
+/** Open-data columns: stable codes for machines, each with a Chinese label column beside it. */
 export const BULK_COLUMNS = [
   ['id', '记录编号'],
   ['uscc', '统一社会信用代码'],
   ['enterpriseName', '企业名称'],
-  ['eventType', '事项类型'],
+  ['eventType', '事项类型代码'],
   ['eventLabel', '事项'],
   ['summary', '摘要'],
-  ['severity', '严重程度'],
+  ['source', '来源'],
+  ['severity', '严重程度代码'],
+  ['severityLabel', '严重程度'],
   ['occurredOn', '发生日期'],
   ['expiresOn', '公示截止'],
   ['pendingObjection', '异议处理中'],
@@ -230,6 +247,8 @@ export async function* bulkPublishedRecords(
         'r.event_type',
         'r.summary',
         'r.severity',
+        'r.details',
+        'r.kind',
         'r.occurred_on',
         'r.expires_on',
         'e.uscc',
@@ -264,7 +283,9 @@ export async function* bulkPublishedRecords(
       eventType: r.event_type,
       eventLabel: eventLabel(r.event_type).zh,
       summary: r.summary,
+      source: recordSource(r.event_type, parseDetails(r.details), r.kind as 'event' | 'manual').zh,
       severity: r.severity,
+      severityLabel: own(SEVERITY_LABELS, r.severity)?.zh ?? r.severity,
       occurredOn: r.occurred_on,
       expiresOn: r.expires_on,
       pendingObjection: pendingSet.has(r.id),

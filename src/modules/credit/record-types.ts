@@ -164,28 +164,93 @@ export const RECORD_TYPES: RecordTypeSpec[] = [
 
 export const recordTypeSpec = (type: string) => RECORD_TYPES.find((t) => t.type === type) ?? null;
 
-/** One line in Chinese that says what the record is, from its type and details. */
+/** One line in Chinese that says what the record is, from its type and details (stored, chained). */
 export function summarize(type: string, details: Record<string, unknown>): string {
+  return summaryText(type, details).zh;
+}
+
+/** What the record is, in both languages: the type (and its leading option), then the other fields. */
+export function summaryText(type: string, details: Record<string, unknown>): Message {
   const spec = recordTypeSpec(type);
   if (!spec) {
     // Facts only the platform produces (the blacklist listing): the catalogue's words and the decision.
-    const label =
-      own(EVENT_CATALOGUE as Record<string, (typeof EVENT_CATALOGUE)[EventType]>, type)?.description.zh ??
-      type;
-    return typeof details.decisionNo === 'string' ? `${label} (决定书文号 ${details.decisionNo})` : label;
+    const label = own(EVENT_CATALOGUE as Record<string, (typeof EVENT_CATALOGUE)[EventType]>, type)
+      ?.description ?? { zh: type, en: type };
+    return typeof details.decisionNo === 'string'
+      ? m(`${label.zh} (决定书文号 ${details.decisionNo})`, `${label.en} (decision ${details.decisionNo})`)
+      : label;
   }
-  const parts: string[] = [];
-  let head = spec.label.zh;
-  for (const f of spec.fields) {
-    const v = details[f.name];
-    if (v === undefined || v === null || v === '') continue;
-    if (f.kind === 'select') {
-      const option = f.options?.find((o) => o.value === String(v));
-      if (spec.fields[0] === f && option) head = `${spec.label.zh}: ${option.label.zh}`;
-      else if (option) parts.push(option.label.zh);
-    } else parts.push(`${f.label.zh} ${v}`);
+  const line = (lang: 'zh' | 'en') => {
+    const parts: string[] = [];
+    let head = spec.label[lang];
+    for (const f of spec.fields) {
+      const v = details[f.name];
+      if (v === undefined || v === null || v === '') continue;
+      if (f.kind === 'select') {
+        const option = f.options?.find((o) => o.value === String(v));
+        if (spec.fields[0] === f && option) head = `${spec.label[lang]}: ${option.label[lang]}`;
+        else if (option) parts.push(option.label[lang]);
+      } else parts.push(`${f.label[lang]} ${v}`);
+    }
+    return parts.length > 0 ? `${head} (${parts.join(', ')})` : head;
+  };
+  return { zh: line('zh'), en: line('en') };
+}
+
+/** The producing modules, as a reader names them. */
+const PRODUCERS: Record<string, Message> = {
+  sampling: m('监督抽查', 'Supervisory sampling'),
+  credit: m('信用监管', 'Credit supervision'),
+  licensing: m('生产许可', 'Production licensing'),
+  equipment: m('特种设备安全监察', 'Special-equipment inspection'),
+  metrology: m('计量监督', 'Metrology supervision'),
+  recognition: m('质量认定与奖励', 'Quality recognition and awards'),
+};
+
+/** The document fields that name where a fact comes from, in order of preference. */
+const REFERENCE_FIELDS: [string, Message][] = [
+  ['decisionNo', m('决定书', 'decision')],
+  ['caseNo', m('判决书', 'judgement')],
+  ['licenceNo', m('许可证', 'licence')],
+  ['sampleNo', m('抽样单', 'sample')],
+  ['taskNo', m('抽查任务', 'task')],
+  ['complaintNo', m('投诉', 'complaint')],
+  ['equipmentId', m('设备', 'equipment')],
+  ['instrumentId', m('器具', 'instrument')],
+  ['standardCode', m('标准', 'standard')],
+];
+
+/**
+ * Where a record comes from, readably: who recorded it (the producing module, a regulator's entry,
+ * a correction) and the document it rests on (decision, judgement, sample…) when its details name one.
+ */
+export function recordSource(
+  type: string,
+  details: Record<string, unknown>,
+  kind: 'event' | 'manual' | 'reversal',
+): Message {
+  let origin: Message;
+  if (kind === 'reversal')
+    origin =
+      typeof details.objectionId === 'string'
+        ? m('异议成立后更正', 'Corrected after an upheld objection')
+        : m('监管部门更正', 'Corrected by the bureau');
+  else if (type === 'credit.blacklist.listed')
+    origin = m('严重违法失信名单列入决定', 'Blacklist listing decision');
+  else if (type === 'credit.cleanRecord.reached')
+    origin = m('监督抽查结果汇总', 'Sampling results over the years');
+  else if (kind === 'manual') origin = m('监管部门录入', 'Entered by the bureau');
+  else {
+    const producer = own(
+      EVENT_CATALOGUE as Record<string, (typeof EVENT_CATALOGUE)[EventType]>,
+      type,
+    )?.producer;
+    origin = (producer && own(PRODUCERS, producer)) || m('系统', 'System');
   }
-  return parts.length > 0 ? `${head} (${parts.join(', ')})` : head;
+  const ref = REFERENCE_FIELDS.find(([f]) => typeof details[f] === 'string' && details[f] !== '');
+  if (!ref) return origin;
+  const v = String(details[ref[0]]);
+  return m(`${origin.zh} · ${ref[1].zh} ${v}`, `${origin.en} · ${ref[1].en} ${v}`);
 }
 
 /**

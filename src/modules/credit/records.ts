@@ -13,7 +13,7 @@ import { emitEvents, type StoredEvent } from '../../platform/events/outbox.js';
 import { appendRecord } from './archive.js';
 import { type GradeResult, scoreEvent } from './grade.js';
 import { regradeEnterprise } from './grading.js';
-import { parseDetails, recordTypeSpec, summarize } from './record-types.js';
+import { parseDetails, recordSource, recordTypeSpec, summarize } from './record-types.js';
 import { publishedRuleSets } from './rule-store.js';
 
 type Ctx = Pick<AppContext, 'clock' | 'dialect' | 'db' | 'config'>;
@@ -50,7 +50,8 @@ export async function scoreStoredEvent(
     event: { id: event.id, type: event.type, payload, occurredOn },
   });
   if (!scored) return null;
-  const { enterpriseId: _e, uscc: _u, ...details } = payload;
+  // `source` names the fact's origin for the timeline; the record derives its own (recordSource).
+  const { enterpriseId: _e, uscc: _u, source: _s, ...details } = payload;
   const record = await appendRecord(trx, ctx, {
     enterpriseId: event.enterpriseId,
     kind: opts.kind ?? 'event',
@@ -134,7 +135,12 @@ export async function addManualRecord(
   return ctx.db.transaction().execute(async (trx) => {
     await checkEvidence(trx, evidenceIds, enterprise.id, actor);
     const sets = await publishedRuleSets(trx, ctx.db);
-    const payload = { enterpriseId: enterprise.id, uscc: enterprise.uscc, ...parsed.value };
+    const payload = {
+      enterpriseId: enterprise.id,
+      uscc: enterprise.uscc,
+      ...parsed.value,
+      source: recordSource(spec.type, parsed.value, 'manual').zh,
+    };
     const probe = scoreEvent({
       ruleSets: sets,
       event: { id: 'probe', type: spec.type, payload, occurredOn: input.occurredOn },

@@ -25,6 +25,7 @@ import {
   reviewDeadlineOf,
 } from './objections.js';
 import { own } from './own.js';
+import { recordSource, summaryText } from './record-types.js';
 import { recordDetails, recordEvidence } from './records.js';
 import { publishedRuleSets } from './rule-store.js';
 import type { RuleSet } from './rules.js';
@@ -43,6 +44,16 @@ export async function ruleLabels(db: Kysely<Database>) {
   for (const rs of sets) for (const r of rs.rules) map.set(`${rs.id}@${rs.version}/${r.id}`, r.label);
   return (setId: string, version: number, ruleId: string): Message =>
     map.get(`${setId}@${version}/${ruleId}`) ?? { zh: ruleId, en: ruleId };
+}
+
+/** The record's summary in both languages (a reversal: "更正: " and what it corrects). */
+export function recordSummaryText(r: RecordRow, byId: Map<string, RecordRow>): Message {
+  if (r.kind !== 'reversal') return summaryText(r.event_type, recordDetails(r));
+  const original = r.reverses_id ? byId.get(r.reverses_id) : undefined;
+  const what = original
+    ? summaryText(original.event_type, recordDetails(original))
+    : { zh: r.summary.replace(/^更正: /, ''), en: r.summary.replace(/^更正: /, '') };
+  return { zh: `更正: ${what.zh}`, en: `Correction: ${what.en}` };
 }
 
 export function recordStatus(r: RecordRow, reversedOn: string | null, today: string) {
@@ -85,6 +96,12 @@ export async function recordViews(db: Kysely<Database>, rows: RecordRow[], today
   const objectionOfRecord = new Map(objections.map((o) => [o.record_id, { id: o.id, state: o.state }]));
   const replyOf = new Map(replies.map((r) => [r.record_id, { text: r.text, postedOn: r.posted_on }]));
   const evidenceById = new Map(evidence.map((e) => [e.id, e]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // A reversal's words come from what it corrects, which may not be among `rows`.
+  const missing = rows.flatMap((r) => (r.reverses_id && !byId.has(r.reverses_id) ? [r.reverses_id] : []));
+  if (missing.length > 0)
+    for (const o of await db.selectFrom('credit_records').selectAll().where('id', 'in', missing).execute())
+      byId.set(o.id, o);
   return [...rows]
     .sort((a, b) => b.seq - a.seq)
     .map((r) => {
@@ -108,6 +125,8 @@ export async function recordViews(db: Kysely<Database>, rows: RecordRow[], today
         reversesId: r.reverses_id,
         reversedBy: rev?.id ?? null,
         summary: r.summary,
+        summaryText: recordSummaryText(r, byId),
+        source: recordSource(r.event_type, recordDetails(r), r.kind as 'event' | 'manual' | 'reversal'),
         details: recordDetails(r),
         evidence: recordEvidence(r).flatMap((id) => {
           const e = evidenceById.get(id);
