@@ -292,4 +292,41 @@ describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
     expect(body.notes).toMatch(/^[\u4e00-\u9fff]/);
     expect(body.notes).not.toMatch(/README|Defaults/);
   });
+  it('ends "3 years without a failed sample" when a sample fails inside its window, and refuses it over one', async () => {
+    const co = buildEnterprise({ townCode: '441900119' });
+    await createEnterprise(rt, systemActor('test'), co);
+    const clean = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${co.uscc}/records`, {
+      type: 'credit.cleanRecord.reached',
+      occurredOn: '2026-01-05',
+      details: { years: '3' },
+    });
+    expect(clean.statusCode, clean.body).toBe(201);
+    expect((await publicPage(co.uscc)).goodCredit).toMatchObject({
+      years: 3,
+      label: { zh: '连续3年监督抽查无不合格' },
+    });
+    const failed = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${co.uscc}/records`, {
+      type: 'sampling.sample.failed',
+      occurredOn: '2026-02-24',
+      details: { severity: 'serious' },
+    });
+    expect(failed.statusCode, failed.body).toBe(201);
+    // the failure's grade no longer carries the +3 of the clean record
+    expect(failed.json().grade).toMatchObject({ score: 90 });
+    const page = await publicPage(co.uscc);
+    expect(page.goodCredit).toBeNull();
+    expect(page.records.map((r: { summary: string }) => r.summary)).toEqual(['监督抽查不合格: 严重不合格']);
+    const archive = (await t.call('reg', 'GET', `/api/v1/credit/enterprises/${co.uscc}/records`)).json()
+      .items;
+    const cleanView = archive.find((r: { id: string }) => r.id === clean.json().record.id);
+    expect(cleanView.status).toBe('reversed');
+    // and a new claim over a window holding the failure is refused
+    const again = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${co.uscc}/records`, {
+      type: 'credit.cleanRecord.reached',
+      occurredOn: '2026-03-01',
+      details: { years: '3' },
+    });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().fields[0]).toMatchObject({ field: 'details.years', code: 'FAILED_SAMPLE_IN_WINDOW' });
+  });
 });

@@ -3,7 +3,7 @@
 // audits in one transaction; a source event scores at most once (unique source_event_id).
 import type { Kysely } from 'kysely';
 import { AppError, notFound } from '../../core/errors.js';
-import { isIsoDate, todayInShanghai } from '../../core/workdays.js';
+import { addYears, isIsoDate, todayInShanghai } from '../../core/workdays.js';
 import { json } from '../../db/codecs.js';
 import type { Database } from '../../db/schema.js';
 import { writeAudit } from '../../platform/audit.js';
@@ -72,8 +72,82 @@ export async function scoreStoredEvent(
     evidence: opts.evidence ?? [],
     recordedBy: opts.recordedBy ?? event.producer,
   });
+  // A failed sample falsifies every "N years without a failed sample" whose window it falls in.
+  if (event.type === FAILED_SAMPLE) await endCleanRecords(trx, ctx, event.enterpriseId, record);
   const grade = await regradeEnterprise(trx, ctx, event.enterpriseId, today(ctx));
   return { record, grade };
+}
+
+const FAILED_SAMPLE = 'sampling.sample.failed';
+const CLEAN_RECORD = 'credit.cleanRecord.reached';
+
+/** The first day of the window a clean-record record speaks for: N years before its date. */
+const cleanWindowStart = (r: Pick<RecordRow, 'occurred_on' | 'details'>) => {
+  const years = Number((json.read(r.details, {}) as { years?: unknown }).years ?? 0);
+  return addYears(r.occurred_on, -Math.max(0, Math.min(years, 100)));
+};
+
+/**
+ * Ends (by a reversal, from today) the enterprise's clean-record records in force whose window —
+ * the N years before the record and the time it is shown — holds the failure's date.
+ */
+async function endCleanRecords(trx: Kysely<Database>, ctx: Ctx, enterpriseId: string, failure: RecordRow) {
+  const day = today(ctx);
+  const rows = await trx
+    .selectFrom('credit_records as r')
+    .selectAll('r')
+    .where('r.enterprise_id', '=', enterpriseId)
+    .where('r.event_type', '=', CLEAN_RECORD)
+    .where('r.kind', '<>', 'reversal')
+    .where('r.expires_on', '>', day)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('credit_records as x').select('x.id').whereRef('x.reverses_id', '=', 'r.id'))),
+    )
+    .execute();
+  for (const r of rows) {
+    if (failure.occurred_on < cleanWindowStart(r) || failure.occurred_on >= r.expires_on) continue;
+    await reverseRecord(
+      trx,
+      ctx,
+      { id: null, label: 'system' },
+      {
+        recordId: r.id,
+        reasons: `${failure.occurred_on} 监督抽查不合格 (${failure.summary}), 连续无不合格记录终止`,
+      },
+    );
+  }
+}
+
+/** Refuses a clean-record fact whose window (N years up to today) holds a failed sample. */
+async function checkCleanWindow(
+  trx: Kysely<Database>,
+  enterpriseId: string,
+  occurredOn: string,
+  years: number,
+) {
+  const failure = await trx
+    .selectFrom('credit_records as r')
+    .select(['r.occurred_on', 'r.summary'])
+    .where('r.enterprise_id', '=', enterpriseId)
+    .where('r.event_type', '=', FAILED_SAMPLE)
+    .where('r.kind', '<>', 'reversal')
+    .where('r.occurred_on', '>=', addYears(occurredOn, -years))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('credit_records as x').select('x.id').whereRef('x.reverses_id', '=', 'r.id'))),
+    )
+    .orderBy('r.occurred_on', 'desc')
+    .executeTakeFirst();
+  if (failure)
+    throw new AppError('VALIDATION_FAILED', {
+      fields: [
+        field(
+          'details.years',
+          'FAILED_SAMPLE_IN_WINDOW',
+          `${failure.occurred_on} 有监督抽查不合格记录 (${failure.summary}), 不能认定连续${years}年无不合格`,
+          `A sample failed on ${failure.occurred_on}: ${years} years without a failed sample cannot be recorded`,
+        ),
+      ],
+    });
 }
 
 /** Every event type some published or shipped rule can score: what the handler subscribes to. */
@@ -134,6 +208,8 @@ export async function addManualRecord(
 
   return ctx.db.transaction().execute(async (trx) => {
     await checkEvidence(trx, evidenceIds, enterprise.id, actor);
+    if (spec.type === CLEAN_RECORD)
+      await checkCleanWindow(trx, enterprise.id, input.occurredOn, Number(parsed.value.years));
     const sets = await publishedRuleSets(trx, ctx.db);
     const payload = {
       enterpriseId: enterprise.id,
