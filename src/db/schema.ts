@@ -244,6 +244,8 @@ export type CreditEvidenceTable = {
   uploaded_by: string;
   uploaded_by_enterprise: string | null;
   uploaded_at: string;
+  /** when a record, objection or removal application first used it; null: purged after a day */
+  attached_at: string | null;
 };
 
 export type CreditBlacklistTable = {
@@ -287,6 +289,10 @@ export type CreditReportTable = {
   score: number;
   issued_at: string;
   issued_by: string;
+  /** the archive state the report was drawn from (credit/report.ts archiveState); null before 0230 */
+  archive_state: string | null;
+  /** the rendered PDF, served again while the archive state is the same */
+  pdf: Uint8Array | null;
 };
 
 export type Database = {

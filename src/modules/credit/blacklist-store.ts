@@ -20,7 +20,7 @@ import {
   transition,
 } from './blacklist.js';
 import { regradeEnterprise } from './grading.js';
-import { checkEvidence, reverseRecord, scoreStoredEvent, today } from './records.js';
+import { attachEvidence, checkEvidence, reverseRecord, scoreStoredEvent, today } from './records.js';
 
 type Row = Database['credit_blacklist'];
 
@@ -136,8 +136,10 @@ export async function actOnEntry(
       .where('id', '=', entryId)
       .executeTakeFirst();
     if (!row) throw notFound({ zh: '名单记录', en: 'Blacklist entry' });
-    if (action.type === 'applyRemoval')
+    if (action.type === 'applyRemoval') {
       await checkEvidence(trx, action.evidenceIds, row.enterprise_id, actor);
+      await attachEvidence(trx, action.evidenceIds, row.enterprise_id, ctx.clock.now());
+    }
     const day = today(ctx);
     const { entry, effects } = transition(entryOf(row), action, {
       today: day,

@@ -10,6 +10,7 @@ import { buildEnterprise } from '../../testing/factories.js';
 import { testApp } from '../../testing/http.js';
 import { createEnterprise } from '../registry/enterprises.js';
 import { expireDueEntries } from './blacklist-store.js';
+import { EVIDENCE_LIMITS, purgeUnattachedEvidence } from './evidence.js';
 import { creditStats } from './supervision.js';
 
 describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
@@ -328,5 +329,66 @@ describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
     });
     expect(again.statusCode).toBe(400);
     expect(again.json().fields[0]).toMatchObject({ field: 'details.years', code: 'FAILED_SAMPLE_IN_WINDOW' });
+  });
+  it('limits evidence uploads per user and purges files nothing used after a day, audited', async () => {
+    const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    const upload = (who: string) => {
+      const boundary = '----zhihui-review';
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="e.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+        ),
+        PDF,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/credit/evidence',
+        payload: body,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          cookie: t.sessions[who]!.cookie,
+          'x-csrf-token': t.sessions[who]!.csrf,
+        },
+      });
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < EVIDENCE_LIMITS.perUserPerWindow; i++) {
+      const res = await upload('ent');
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json().id);
+    }
+    const over = await upload('ent');
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(over.json().message.zh).toContain('上传过于频繁');
+
+    // one is used by an objection; the others are never used
+    const rec = await t.call('reg', 'POST', `/api/v1/credit/enterprises/${plain.uscc}/records`, {
+      type: 'sampling.sample.refused',
+      occurredOn: '2026-02-27',
+      details: {},
+    });
+    const obj = await t.call('ent', 'POST', `/api/v1/credit/records/${rec.json().record.id}/objections`, {
+      grounds: '当日无人在厂',
+      evidenceIds: [ids[0]],
+    });
+    expect(obj.statusCode, obj.body).toBe(201);
+    // not yet a day old: kept
+    expect(await purgeUnattachedEvidence(rt)).toBe(0);
+    clock.set('2026-03-03T02:30:00Z');
+    try {
+      expect(await purgeUnattachedEvidence(rt)).toBe(ids.length - 1);
+    } finally {
+      clock.set('2026-03-02T02:00:00Z');
+    }
+    const left = await rt.db.selectFrom('credit_evidence').select('id').where('id', 'in', ids).execute();
+    expect(left.map((r) => r.id)).toEqual([ids[0]]);
+    const audit = await rt.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'creditEvidence.purge')
+      .execute();
+    expect(audit).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Job } from '../../platform/jobs.js';
 import { expireDueEntries } from './blacklist-store.js';
+import { purgeUnattachedEvidence } from './evidence.js';
 import { regradeAll, regradeEnterprise } from './grading.js';
 import { today } from './records.js';
 
@@ -55,6 +56,11 @@ export async function dailyCredit(ctx: AppContext, periodKey: string): Promise<s
 
 export const creditJobs: Job[] = [
   { name: 'credit.daily', every: 'day', run: dailyCredit },
+  {
+    name: 'credit.evidencePurge',
+    every: 'day',
+    run: async (ctx) => `purged ${await purgeUnattachedEvidence(ctx)} unattached evidence files`,
+  },
   {
     name: 'credit.monthlyRegrade',
     every: 'month',

@@ -200,4 +200,35 @@ export const creditMigrations: AppMigration[] = [
         .execute();
     },
   },
+  {
+    // Evidence knows when it was attached (unattached uploads are purged after a day; rows from
+    // before count as attached), and a report keeps its PDF and the archive state it was drawn
+    // from, so the same state is served again instead of rendered again.
+    name: '0230_credit_evidence_reports',
+    async up(db, dialect) {
+      await db.schema.alterTable('credit_evidence').addColumn('attached_at', 'text').execute();
+      await db.updateTable('credit_evidence').set({ attached_at: sql`uploaded_at` }).execute();
+      await db.schema
+        .createIndex('credit_evidence_unattached')
+        .on('credit_evidence')
+        .column('uploaded_at')
+        .where(sql.ref('attached_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('credit_evidence_enterprise')
+        .on('credit_evidence')
+        .columns(['uploaded_by_enterprise', 'uploaded_at'])
+        .execute();
+      await db.schema.alterTable('credit_reports').addColumn('archive_state', 'text').execute();
+      await db.schema
+        .alterTable('credit_reports')
+        .addColumn('pdf', dialect === 'postgres' ? 'bytea' : 'blob')
+        .execute();
+      await db.schema
+        .createIndex('credit_reports_state')
+        .on('credit_reports')
+        .columns(['enterprise_id', 'archive_state'])
+        .execute();
+    },
+  },
 ];

@@ -84,7 +84,7 @@ export async function submitObjection(
         updated_at: now,
       })
       .execute();
-    await attachEvidence(trx, evidence, record.enterprise_id);
+    await attachEvidence(trx, evidence, record.enterprise_id, ctx.clock.now());
     await writeAudit(trx, {
       actor,
       action: 'objection.submit',

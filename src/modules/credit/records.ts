@@ -258,7 +258,7 @@ export async function addManualRecord(
       { kind: 'manual', recordedBy: actor.label, evidence: evidenceIds },
     );
     if (!scored) throw new Error('manual record scored nothing after the probe matched');
-    await attachEvidence(trx, evidenceIds, enterprise.id);
+    await attachEvidence(trx, evidenceIds, enterprise.id, ctx.clock.now());
     await writeAudit(trx, {
       actor,
       action: 'creditRecord.create',
@@ -315,13 +315,25 @@ export async function checkEvidence(
   }
 }
 
-export async function attachEvidence(trx: Kysely<Database>, ids: string[], enterpriseId: string) {
+export async function attachEvidence(
+  trx: Kysely<Database>,
+  ids: string[],
+  enterpriseId: string,
+  now: Date = new Date(),
+) {
   if (ids.length === 0) return;
   await trx
     .updateTable('credit_evidence')
     .set({ enterprise_id: enterpriseId })
     .where('id', 'in', ids)
     .where('enterprise_id', 'is', null)
+    .execute();
+  // Used by something: never purged (see purgeUnattachedEvidence).
+  await trx
+    .updateTable('credit_evidence')
+    .set({ attached_at: now.toISOString() })
+    .where('id', 'in', ids)
+    .where('attached_at', 'is', null)
     .execute();
 }
 

@@ -13,6 +13,7 @@ import { normalizeUscc } from '../registry/index.js';
 import { checkAsOf } from './as-of.js';
 import { BLACKLIST_STATES, type BlacklistAction } from './blacklist.js';
 import { actOnEntry, type MachineActor, proposeCandidate } from './blacklist-store.js';
+import { checkEvidenceLimits } from './evidence.js';
 import { computeGrade, gradeHistory, recordedGradeOn } from './grading.js';
 import { actOnObjection, putReply, submitObjection } from './objection-store.js';
 import { OBJECTION_STATES, type ObjectionAction } from './objections.js';
@@ -319,6 +320,11 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
           'Evidence must be a PDF, JPG, PNG, OFD, DOCX or XLSX file whose content matches its extension',
         );
       const scope = scopeOf(user);
+      await checkEvidenceLimits(ctx.db, ctx.clock.now(), {
+        uploadedBy: actorOf(req).label,
+        enterpriseId: scope.kind === 'enterprise' ? scope.enterpriseId : null,
+        size: bytes.length,
+      });
       const row = {
         id: newId(),
         enterprise_id: scope.kind === 'enterprise' ? scope.enterpriseId : null,
@@ -330,6 +336,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         uploaded_by: actorOf(req).label,
         uploaded_by_enterprise: scope.kind === 'enterprise' ? scope.enterpriseId : null,
         uploaded_at: ctx.clock.now().toISOString(),
+        attached_at: null,
       };
       await ctx.db.transaction().execute(async (trx) => {
         await trx.insertInto('credit_evidence').values(row).execute();
