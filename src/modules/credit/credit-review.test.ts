@@ -11,7 +11,10 @@ import { testApp } from '../../testing/http.js';
 import { createEnterprise } from '../registry/enterprises.js';
 import { expireDueEntries } from './blacklist-store.js';
 import { EVIDENCE_LIMITS, purgeUnattachedEvidence } from './evidence.js';
+import { computeGrade } from './grading.js';
+import { reportHtml } from './report.js';
 import { creditStats } from './supervision.js';
+import { gradeView, recordViews } from './views.js';
 
 describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
   let rt: Runtime;
@@ -391,4 +394,70 @@ describe.each(DIALECTS)('credit review findings on %s', (dialect) => {
       .execute();
     expect(audit).toHaveLength(1);
   });
+  it('prints the PDF report with whole dates, QR on the first page, corrections left out with a note, open objections shown; the same archive is served, not rendered again', async () => {
+    const co = buildEnterprise({ townCode: '441900119' });
+    await createEnterprise(rt, systemActor('test'), co);
+    const add = async (details: object, type = 'credit.penalty.recorded') =>
+      (
+        await t.call('reg', 'POST', `/api/v1/credit/enterprises/${co.uscc}/records`, {
+          type,
+          occurredOn: '2026-02-10',
+          details,
+        })
+      ).json().record;
+    const wrong = await add({ penaltyType: 'fine', decisionNo: '错号〔2026〕1号' });
+    await t.call('reg', 'POST', `/api/v1/credit/records/${wrong.id}/reversal`, { reasons: '录入错误' });
+    const disputed = await add({ penaltyType: 'warning', decisionNo: '东市监罚〔2026〕52号' });
+    const e = await rt.db
+      .selectFrom('enterprises')
+      .select('id')
+      .where('uscc', '=', co.uscc)
+      .executeTakeFirstOrThrow();
+    const { result, ruleSet, rows } = await computeGrade(rt.db, e.id, '2026-03-02');
+    await rt.db
+      .insertInto('credit_objections')
+      .values({
+        id: 'obj-report',
+        enterprise_id: e.id,
+        record_id: disputed.id,
+        state: 'submitted',
+        body: '{}',
+        evidence: '[]',
+        reversal_id: null,
+        created_at: '2026-03-02T02:00:00.000Z',
+        updated_at: '2026-03-02T02:00:00.000Z',
+      })
+      .execute();
+    const html = reportHtml({
+      enterprise: { uscc: co.uscc, name: co.name, townName: '长安镇' },
+      grade: await gradeView(rt.db, result, ruleSet),
+      records: await recordViews(rt.db, rows, '2026-03-02'),
+      report: { id: 'r1', as_of: '2026-03-02', issued_at: '2026-03-02T02:00:00.000Z' },
+      qr: 'data:image/png;base64,AA==',
+      url: 'https://example.org/portal/credit-reports/r1',
+      checkCode: 'ABCDEF1234',
+    });
+    expect(html).not.toContain('错号');
+    expect(html).toContain('另有 1 条记录已依法更正');
+    expect(html).toContain('异议处理中');
+    expect(html).toMatch(/<td class="d">2026-02-10<\/td>/);
+    expect(html).toMatch(/\.d,\.s\{white-space:nowrap\}/);
+    // the QR sits in the head box, before the tables: never alone on a later page
+    expect(html.indexOf('alt="QR"')).toBeLessThan(html.indexOf('<h2>评分说明</h2>'));
+    await rt.db.deleteFrom('credit_objections').where('id', '=', 'obj-report').execute();
+
+    // the PDF: rendered once per archive state
+    const first = await t.call('reg', 'GET', `/api/v1/credit/enterprises/${co.uscc}/report.pdf`);
+    expect(first.statusCode, first.body.slice(0, 200)).toBe(200);
+    const second = await t.call('reg', 'GET', `/api/v1/credit/enterprises/${co.uscc}/report.pdf`);
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['content-disposition']).toBe(first.headers['content-disposition']);
+    const reports = () =>
+      rt.db.selectFrom('credit_reports').select('id').where('enterprise_id', '=', e.id).execute();
+    expect(await reports()).toHaveLength(1);
+    await add({ penaltyType: 'warning', decisionNo: '东市监罚〔2026〕53号' });
+    const third = await t.call('reg', 'GET', `/api/v1/credit/enterprises/${co.uscc}/report.pdf`);
+    expect(third.statusCode).toBe(200);
+    expect(await reports()).toHaveLength(2);
+  }, 60_000);
 });
