@@ -6,13 +6,14 @@
 //   and 403 on non-public routes, 404 with a path parameter, 409 on authenticated writes, 413 and
 //   415 with a request body, 429 with a rate limit, 500 and 503 always. A route's own declaration
 //   of a status wins. All refer to one `Problem` schema (components.schemas.Problem).
+// - `x-policy`: the route's policy (an action, 'authenticated' or 'public');
 // - `security: []` on public routes, which take no credential;
 // - a multipart/form-data request body on upload routes (config.upload names the file field);
 // - a description on 2xx answers that have none, so no operation shows "Default Response".
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import { Type } from 'typebox';
-import { ERROR_CODES } from '../core/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,10 +33,10 @@ export const ProblemSchema = Type.Object(
     type: Type.String({ description: 'https://zhihui.dev/problems/<code>' }),
     title: Type.String(),
     status: Type.Integer(),
-    code: Type.Union(
-      Object.keys(ERROR_CODES).map((c) => Type.Literal(c)),
-      { description: 'Stable error code (src/core/errors.ts)' },
-    ),
+    code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[], {
+      type: 'string',
+      description: 'Stable error code (src/core/errors.ts)',
+    }),
     detail: Type.Optional(Type.String()),
     message: Message,
     fields: Type.Array(
@@ -121,7 +122,10 @@ export function describeOperation({
 }): { schema: FastifySchema; url: string } {
   if (!schema || (schema as { hide?: boolean }).hide) return { schema, url };
   const out: Record<string, unknown> = { ...schema };
-  if ((route.config as { policy?: unknown } | undefined)?.policy === 'public') out.security = [];
+  const policy = (route.config as { policy?: unknown } | undefined)?.policy;
+  // Who may call it: an action of platform/auth/policies.ts, 'authenticated' or 'public'.
+  if (typeof policy === 'string') out['x-policy'] = policy;
+  if (policy === 'public') out.security = [];
 
   const field = uploadFieldOf(route, schema);
   if (field && !schema.body) {

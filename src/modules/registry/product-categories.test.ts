@@ -87,5 +87,23 @@ for (const dialect of DIALECTS) {
       });
       expect(res.statusCode).toBe(403);
     });
+
+    it('keeps names on one line and refuses a blank one', async () => {
+      const created = await send('admin', 'POST', '/api/v1/product-categories', {
+        code: '0297',
+        name: ' 折叠\n自行车\r\n 配件 ',
+        nameEn: 'Folding\nbicycle parts',
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ name: '折叠 自行车 配件', nameEn: 'Folding bicycle parts' });
+      for (const [method, url, payload] of [
+        ['POST', '/api/v1/product-categories', { code: '0298', name: ' \n\t ' }],
+        ['PATCH', '/api/v1/product-categories/0297', { name: '\r\n' }],
+      ] as const) {
+        const res = await send('admin', method, url, payload);
+        expect(res.statusCode).toBe(400);
+        expect(res.json().fields[0]).toMatchObject({ field: 'name', code: 'REQUIRED' });
+      }
+    });
   });
 }

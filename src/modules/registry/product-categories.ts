@@ -30,6 +30,20 @@ export type ProductCategoryInput = {
 
 const CODE = /^\d{2}(\d{2}){0,2}$/;
 
+/** A category name is one line: runs of white space (line breaks too) fold to one space. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The cleaned name, refused when nothing but white space was given. */
+function cleanName(raw: string): string {
+  const name = oneLine(raw);
+  if (name) return name;
+  const message = { zh: '类别名称不能为空', en: 'The name is required' };
+  throw new AppError('VALIDATION_FAILED', {
+    fields: [{ field: 'name', code: 'REQUIRED', message }],
+    message,
+  });
+}
+
 export const presentProductCategory = (r: Selectable<ProductCategoryTable>): ProductCategory => ({
   id: r.id,
   code: r.code,
@@ -118,8 +132,8 @@ export async function createProductCategory(ctx: AppContext, actor: Actor, input
     const row = {
       id: newId(),
       code: input.code,
-      name: input.name.trim(),
-      name_en: (input.nameEn ?? '').trim(),
+      name: cleanName(input.name),
+      name_en: oneLine(input.nameEn ?? ''),
       parent_code: input.parentCode || null,
       industry_code: input.industryCode || null,
       active: input.active === false ? 0 : 1,
@@ -156,8 +170,8 @@ export async function updateProductCategory(
       .executeTakeFirst();
     if (!old) throw notFound({ zh: '产品类别', en: 'Product category' });
     const next = {
-      name: patch.name?.trim() ?? old.name,
-      name_en: patch.nameEn?.trim() ?? old.name_en,
+      name: patch.name === undefined ? old.name : cleanName(patch.name),
+      name_en: patch.nameEn === undefined ? old.name_en : oneLine(patch.nameEn),
       parent_code: patch.parentCode === undefined ? old.parent_code : patch.parentCode || null,
       industry_code: patch.industryCode === undefined ? old.industry_code : patch.industryCode || null,
       active: patch.active === undefined ? old.active : patch.active ? 1 : 0,
