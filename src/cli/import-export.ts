@@ -50,10 +50,16 @@ export async function runImport(
   for (const r of report.rejected.slice(0, REPORT_LINES)) {
     console.log(`  第${r.row}行 line ${r.row}${r.column ? ` [${r.column}]` : ''} ${r.code}: ${r.message}`);
   }
-  if (report.rejected.length > REPORT_LINES) {
+  const more = report.rejectedCount - Math.min(REPORT_LINES, report.rejected.length);
+  if (more > 0) {
+    const listed = report.rejected.length - Math.min(REPORT_LINES, report.rejected.length);
     console.log(
-      `  …另有 ${report.rejected.length - REPORT_LINES} 条${opts.report ? `，见 ${opts.report}` : '，用 --report 保存完整报告'} / ${report.rejected.length - REPORT_LINES} more${opts.report ? ` in ${opts.report}` : '; use --report for all'}`,
+      `  …另有 ${more} 条${opts.report && listed ? `，前 ${listed} 条见 ${opts.report}` : ''} / ${more} more${opts.report && listed ? `, the first ${listed} in ${opts.report}` : ''}`,
     );
+    const codes = Object.entries(report.rejectedByCode)
+      .map(([code, n]) => `${code} ${n}`)
+      .join('，');
+    console.log(`  按原因统计 By reason: ${codes}`);
   }
   if (opts.report) console.log(`报告已写入 Report written to ${opts.report}`);
 }

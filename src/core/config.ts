@@ -38,6 +38,19 @@ export type Config = {
   uploadMaxMb: number;
   /** BODY_MAX_KB: largest accepted JSON body (default 512). */
   bodyMaxKb: number;
+  /** IMPORT_MAX_ROWS: data rows one imported file may hold, CSV or XLSX (default 200,000 — the
+   *  city's register); a longer file is refused whole (413 IMPORT_LIMIT_EXCEEDED), nothing written. */
+  importMaxRows: number;
+  /** IMPORT_MAX_COLUMNS: columns holding a value in an imported file (default 200). */
+  importMaxColumns: number;
+  /** IMPORT_MAX_CELL_CHARS: characters in one cell of an imported file (default 32,767, Excel's own). */
+  importMaxCellChars: number;
+  /** IMPORT_MAX_UNCOMPRESSED_MB: what an .xlsx may inflate to — the parts read plus the shared text
+   *  its cells repeat — whatever its zip layout (default 200). */
+  importMaxUncompressedMb: number;
+  /** IMPORT_REPORT_MAX_REJECTIONS: rejected rows an import report lists in full (the first, by
+   *  line); the others are counted by code (default 1,000). */
+  importReportMaxRejections: number;
   /** TRUST_PROXY: addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated
    *  (e.g. `127.0.0.1,10.0.0.0/8`); empty (default) trusts none, so clients cannot fake their IP
    *  to dodge the login rate limit. */
@@ -133,6 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: bool(env, 'DEMO', false),
     uploadMaxMb: int(env, 'UPLOAD_MAX_MB', 20, 1, 1024),
     bodyMaxKb: int(env, 'BODY_MAX_KB', 512, 1, 100 * 1024),
+    importMaxRows: int(env, 'IMPORT_MAX_ROWS', 200_000, 1, 10_000_000),
+    importMaxColumns: int(env, 'IMPORT_MAX_COLUMNS', 200, 10, 16_384),
+    importMaxCellChars: int(env, 'IMPORT_MAX_CELL_CHARS', 32_767, 100, 1_000_000),
+    importMaxUncompressedMb: int(env, 'IMPORT_MAX_UNCOMPRESSED_MB', 200, 1, 4096),
+    importReportMaxRejections: int(env, 'IMPORT_REPORT_MAX_REJECTIONS', 1_000, 0, 1_000_000),
     trustProxy: (env.TRUST_PROXY ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -10,6 +10,11 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容过大', en: 'The request body is too large' },
   UNSUPPORTED_FILE: { status: 400, zh: '不支持的文件格式', en: 'Unsupported file format' },
+  IMPORT_LIMIT_EXCEEDED: {
+    status: 413,
+    zh: '文件超出导入限制（行数、列数、单元格长度或解压后大小）',
+    en: 'The file exceeds an import limit (rows, columns, cell length or uncompressed size)',
+  },
   UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Please sign in' },
   INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
   ACCOUNT_LOCKED: { status: 423, zh: '账号已临时锁定，请稍后再试', en: 'The account is locked for a while' },

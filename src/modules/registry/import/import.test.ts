@@ -150,6 +150,10 @@ for (const dialect of DIALECTS) {
         updated: 0,
         unchanged: 0,
         rejected: [],
+        rejectedRows: 0,
+        rejectedCount: 0,
+        rejectedByCode: {},
+        rejectedOmitted: 0,
         warnings: [],
         dryRun: false,
       });
@@ -631,6 +635,10 @@ for (const dialect of DIALECTS) {
           updated: 0,
           unchanged: 0,
           rejected: [{ row: 3, column: 'town', code: 'UNKNOWN_TOWN', message: '未知的镇街：火星' }],
+          rejectedRows: 1,
+          rejectedCount: 1,
+          rejectedByCode: { UNKNOWN_TOWN: 1 },
+          rejectedOmitted: 0,
           warnings: [],
           dryRun: false,
         });

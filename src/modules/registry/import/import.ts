@@ -13,7 +13,9 @@ import { type EnterpriseInput, validateEnterprise } from '../enterprise-input.js
 import { type EnterpriseRow, loadReferenceLookup, rowToInput, upsertEnterprises } from '../enterprises.js';
 import { normalizeUscc } from '../uscc.js';
 import type { ColumnKey, FileWarning } from './columns.js';
-import { type ImportSource, openEnterpriseFile } from './parse.js';
+import { type ImportLimits, importLimitsFrom } from './limits.js';
+import { openEnterpriseFileOffThread } from './off-thread.js';
+import { type ImportSource, internalDetail, openEnterpriseFile, type ParsedFile } from './parse.js';
 
 /** One problem with one row: `row` is the line of the file (header = line 1). */
 export type ImportRejection = { row: number; column: string | null; code: string; message: string };
@@ -23,7 +25,15 @@ export type ImportReport = {
   imported: number;
   updated: number;
   unchanged: number;
+  /** The first rejections in full, by line (at most `maxReportedRejections`). */
   rejected: ImportRejection[];
+  /** Lines rejected, all told. */
+  rejectedRows: number;
+  /** Rejections all told, and by code: what the list leaves out is still counted here. */
+  rejectedCount: number;
+  rejectedByCode: Record<string, number>;
+  /** Rejections not in `rejected` (0 when the list is whole). */
+  rejectedOmitted: number;
   /** File-level notes that refuse nothing (unknown columns, skipped title rows). */
   warnings: ImportRejection[];
   dryRun: boolean;
@@ -51,6 +61,10 @@ export type ImportOptions = {
   fileName?: string;
   /** Recorded as `source` on the enterprise events (default 'import'). */
   sourceLabel?: string;
+  /** Rows, columns, cell length, uncompressed size, rejections kept (default: the configuration's). */
+  limits?: Partial<ImportLimits>;
+  /** Parse in a worker thread, off the event loop (default true). */
+  offThread?: boolean;
 };
 
 const MAX_ATTEMPTS = 3;
@@ -94,12 +108,36 @@ const toEntry = (w: FileWarning): ImportRejection => ({
 });
 
 export async function importEnterprises(opts: ImportOptions): Promise<ImportReport> {
+  const { ctx } = opts;
+  const limits: ImportLimits = { ...importLimitsFrom(ctx.config ?? {}), ...opts.limits };
+  let file: ParsedFile;
+  try {
+    file =
+      opts.offThread === false
+        ? await openEnterpriseFile(opts.source, { fileName: opts.fileName, limits })
+        : await openEnterpriseFileOffThread(opts.source, { fileName: opts.fileName, limits });
+  } catch (e) {
+    // what a library said about the file goes to the log, never into the answer
+    const internal = e instanceof Error && 'code' in e ? internalDetail(e as never) : undefined;
+    if (internal) ctx.log.warn({ internal, fileName: opts.fileName }, 'import file refused');
+    throw e;
+  }
+  try {
+    return await importRecords(opts, file, limits);
+  } finally {
+    await file.records.return(undefined);
+  }
+}
+
+async function importRecords(
+  opts: ImportOptions,
+  file: ParsedFile,
+  limits: ImportLimits,
+): Promise<ImportReport> {
   const { ctx, actor } = opts;
   const dryRun = opts.dryRun ?? false;
   const batchSize = Math.max(1, opts.batchSize ?? 1000);
   const scopeTown = opts.scope?.townCode;
-
-  const file = await openEnterpriseFile(opts.source, { fileName: opts.fileName });
   const refs = await loadReferenceLookup(ctx.db);
   const today = todayInShanghai(ctx.clock.now());
   const scopeTownName = scopeTown
@@ -113,13 +151,34 @@ export async function importEnterprises(opts: ImportOptions): Promise<ImportRepo
     updated: 0,
     unchanged: 0,
     rejected: [],
+    rejectedRows: 0,
+    rejectedCount: 0,
+    rejectedByCode: {},
+    rejectedOmitted: 0,
     warnings: file.warnings.map(toEntry),
     dryRun,
   };
   const headerOf = (field: string): string | null =>
-    field in file.columns.headerOf ? (file.columns.headerOf[field as ColumnKey] ?? field) : field;
-  const reject = (row: number, field: string | null, code: string, message: Message) =>
+    Object.hasOwn(file.columns.headerOf, field)
+      ? (file.columns.headerOf[field as ColumnKey] ?? field)
+      : field;
+  // The report keeps the first rejections (by line) in full and counts the rest by code, so a
+  // file of a million bad lines costs a bounded report, in memory and on the wire.
+  const keep = Math.max(0, limits.maxReportedRejections);
+  const byCode = new Map<string, number>();
+  const trim = () => {
+    report.rejected.sort((a, b) => a.row - b.row);
+    report.rejected.length = Math.min(report.rejected.length, keep);
+  };
+  let lastRejectedRow = -1;
+  const reject = (row: number, field: string | null, code: string, message: Message) => {
+    report.rejectedCount++;
+    if (row !== lastRejectedRow) report.rejectedRows++;
+    lastRejectedRow = row;
+    byCode.set(code, (byCode.get(code) ?? 0) + 1);
     report.rejected.push({ row, column: field === null ? null : headerOf(field), code, message: message.zh });
+    if (report.rejected.length > 2 * keep + 100) trim();
+  };
 
   const outOfOtherTown = (row: number) =>
     reject(row, 'townCode', 'OUT_OF_SCOPE', {
@@ -265,13 +324,15 @@ export async function importEnterprises(opts: ImportOptions): Promise<ImportRepo
   await progress();
   // a large import changes the table's shape enough for the planners to need new statistics
   if (!opts.dryRun && report.imported >= 10_000) await refreshStatistics(ctx.db);
-  report.rejected.sort((a, b) => a.row - b.row);
+  trim();
+  report.rejectedOmitted = report.rejectedCount - report.rejected.length;
+  report.rejectedByCode = Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1]));
   return report;
 }
 
 /** A one-line summary of a report, in Chinese and English. */
 export function summarizeReport(r: ImportReport): { zh: string; en: string } {
-  const rejectedRows = new Set(r.rejected.map((x) => x.row)).size;
+  const rejectedRows = r.rejectedRows;
   const prefix = r.dryRun
     ? { zh: '试导入（未写入）：', en: 'Dry run (nothing written): ' }
     : { zh: '', en: '' };

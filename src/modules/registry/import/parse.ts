@@ -10,11 +10,10 @@
 // counts a CRLF inside a quoted field as two lines, which puts the row numbers of every later
 // record off by one — and those numbers are what the report tells people to fix.
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { AppError, isAppError, type Message } from '../../../core/errors.js';
 import { type ColumnKey, type FileWarning, type ResolvedColumns, resolveColumns } from './columns.js';
-import { MAX_UNCOMPRESSED, verifyZip, type ZipVerdict } from './zip-check.js';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits, limitError } from './limits.js';
+import { readXlsxRows, serialToDate, WorkbookError } from './xlsx.js';
 
 /** Where the bytes come from: a buffer, a file path, or a stream of chunks (read once). */
 export type ImportSource = Buffer | Uint8Array | string | AsyncIterable<Uint8Array | string>;
@@ -31,15 +30,26 @@ export type ParsedFile = {
   columns: ResolvedColumns;
   warnings: FileWarning[];
   /** Single use: iterate once. */
-  records: AsyncIterable<FileRecord>;
+  records: AsyncGenerator<FileRecord>;
   bytesTotal: number | null;
   bytesRead: () => number;
 };
 
 export type RawRow = { row: number; cells: string[] } | { row: number; cells: null; error: RowError };
 
-const unsupported = (zh: string, en: string, detail?: string) =>
-  new AppError('UNSUPPORTED_FILE', { message: { zh, en }, detail });
+/**
+ * What went wrong inside a library when a file is refused: for the server log, never for the
+ * answer (an exception's text would tell a caller about our internals).
+ */
+const INTERNAL = new WeakMap<AppError, string>();
+export const internalDetail = (e: AppError): string | undefined => INTERNAL.get(e);
+export function withInternal(e: AppError, internal: string | undefined): AppError {
+  if (internal) INTERNAL.set(e, internal);
+  return e;
+}
+
+const unsupported = (zh: string, en: string, internal?: string) =>
+  withInternal(new AppError('UNSUPPORTED_FILE', { message: { zh, en } }), internal);
 
 const CHUNK = 1 << 20;
 
@@ -47,6 +57,9 @@ const CHUNK = 1 << 20;
 
 type ByteSource = {
   size: number;
+  /** The file on disk, or the bytes in memory (the zip reader wants one or the other). */
+  path?: string;
+  buffer?: Buffer;
   /** A fresh pass over the bytes; counts what it reads into `progress.read`. */
   open: () => AsyncIterable<Uint8Array>;
   head: (n: number) => Promise<Uint8Array>;
@@ -71,6 +84,7 @@ async function byteSource(source: ImportSource): Promise<ByteSource> {
     const file = source;
     return {
       size: stat.size,
+      path: file,
       progress,
       open: async function* () {
         progress.read = 0;
@@ -102,6 +116,7 @@ async function byteSource(source: ImportSource): Promise<ByteSource> {
   }
   return {
     size: buf.length,
+    buffer: buf,
     progress,
     open: async function* () {
       progress.read = 0;
@@ -209,9 +224,25 @@ export class CsvTokenizer {
   private state = FIELD_START;
   private held = '';
   private readonly delim: number;
+  private readonly limits: Pick<ImportLimits, 'maxColumns' | 'maxCellChars'>;
 
-  constructor(delimiter = ',') {
+  constructor(
+    delimiter = ',',
+    limits: Pick<ImportLimits, 'maxColumns' | 'maxCellChars'> = DEFAULT_IMPORT_LIMITS,
+  ) {
     this.delim = delimiter.charCodeAt(0);
+    this.limits = limits;
+  }
+
+  /** Keeps a finished cell; an empty one past the column limit is dropped, a filled one refused. */
+  private cell(text: string) {
+    if (this.cells.length >= this.limits.maxColumns) {
+      if (text.trim() === '') return;
+      throw limitError('TOO_MANY_COLUMNS', this.limits as ImportLimits, { row: this.recordStart });
+    }
+    if (text.length > this.limits.maxCellChars)
+      throw limitError('CELL_TOO_LONG', this.limits as ImportLimits, { row: this.recordStart });
+    this.cells.push(text);
   }
 
   /** Feeds text; complete records are pushed to `out`. */
@@ -252,7 +283,7 @@ export class CsvTokenizer {
       return;
     }
     if (this.recordStart !== 0) {
-      this.cells.push(this.field);
+      this.cell(this.field);
       this.field = '';
       this.finishRecord(out);
     }
@@ -285,12 +316,12 @@ export class CsvTokenizer {
           break;
         case UNQUOTED:
           if (c === D) {
-            this.cells.push(this.field + text.slice(start, i));
+            this.cell(this.field + text.slice(start, i));
             this.field = '';
             this.state = FIELD_START;
             i++;
           } else if (c === LF || c === CR) {
-            this.cells.push(this.field + text.slice(start, i));
+            this.cell(this.field + text.slice(start, i));
             this.field = '';
             this.finishRecord(out);
             this.state = FIELD_START;
@@ -322,7 +353,12 @@ export class CsvTokenizer {
           }
       }
     }
-    if (this.state === UNQUOTED || this.state === QUOTED) this.field += text.slice(start, n);
+    if (this.state === UNQUOTED || this.state === QUOTED) {
+      this.field += text.slice(start, n);
+      // a field that never ends must not grow without bound
+      if (this.field.length > this.limits.maxCellChars)
+        throw limitError('CELL_TOO_LONG', this.limits as ImportLimits, { row: this.recordStart });
+    }
   }
 }
 
@@ -348,11 +384,11 @@ export function detectDelimiter(text: string): string {
   return commas === 0 && tabs > 0 ? '\t' : ',';
 }
 
-async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<RawRow> {
+async function* csvRows(text: AsyncIterable<string>, limits: ImportLimits): AsyncGenerator<RawRow> {
   let tokenizer: CsvTokenizer | null = null;
   const out: RawRow[] = [];
   for await (const chunk of text) {
-    tokenizer ??= new CsvTokenizer(detectDelimiter(chunk));
+    tokenizer ??= new CsvTokenizer(detectDelimiter(chunk), limits);
     tokenizer.push(chunk, out);
     yield* out;
     out.length = 0;
@@ -394,76 +430,38 @@ export function excelSerialToDate(serial: number): string {
   return new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000).toISOString().slice(0, 10);
 }
 
-const ZIP_REFUSALS: Record<Exclude<ZipVerdict, { ok: true }>['reason'], Message> = {
+const WORKBOOK_REFUSALS: Record<WorkbookError['kind'], Message> = {
   'not-zip': {
     zh: '无法读取 Excel 工作簿：文件已损坏或不是 .xlsx 格式',
     en: 'Cannot read the Excel workbook: the file is damaged or not .xlsx',
   },
   damaged: {
-    zh: 'Excel 工作簿已损坏（压缩数据校验失败），请用 Excel 重新保存后再导入',
-    en: 'The Excel workbook is damaged (compressed data fails its check); save it again in Excel',
+    zh: 'Excel 工作簿已损坏（压缩数据或内容校验失败），请用 Excel 重新保存后再导入',
+    en: 'The Excel workbook is damaged (its compressed data or content fails a check); save it again in Excel',
   },
   encrypted: {
     zh: 'Excel 工作簿设有密码，请取消加密后再导入',
     en: 'The workbook is password-protected; remove the password and import again',
   },
-  'too-large': {
-    zh: `Excel 工作簿解压后超过 ${MAX_UNCOMPRESSED / 1024 / 1024} MB，请拆分后导入`,
-    en: `The workbook is over ${MAX_UNCOMPRESSED / 1024 / 1024} MB uncompressed; split it`,
-  },
   unsupported: {
     zh: '不支持此 Excel 工作簿的压缩格式，请用 Excel 另存为 .xlsx 后再导入',
     en: 'This workbook’s compression is not supported; save it again as .xlsx in Excel',
   },
+  'no-sheet': { zh: 'Excel 文件中没有工作表', en: 'The workbook has no worksheet' },
 };
 
-async function* xlsxRows(src: ByteSource): AsyncGenerator<RawRow> {
-  const verdict = await verifyZip(src);
-  if (!verdict.ok) {
-    const m = ZIP_REFUSALS[verdict.reason];
-    throw unsupported(m.zh, m.en, verdict.detail);
-  }
-  if (!verdict.streamable) {
-    // Valid but laid out in a way the streaming reader cannot follow: read via the central directory.
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await src.all()) as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0];
-    if (!ws) throw unsupported('Excel 文件中没有工作表', 'The workbook has no worksheet');
-    src.progress.read = src.size;
-    const rows: RawRow[] = [];
-    ws.eachRow((row, n) => {
-      const values = row.values as unknown[];
-      const cells: string[] = [];
-      for (let c = 1; c < values.length; c++) cells.push(cellText(values[c]));
-      rows.push({ row: n, cells });
-    });
-    yield* rows;
-    return;
-  }
-  const input = Readable.from(src.open(), { objectMode: false });
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    sharedStrings: 'cache',
-    styles: 'cache', // needed to tell a date from a number
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
-  let sawSheet = false;
+async function* xlsxRows(src: ByteSource, limits: ImportLimits): AsyncGenerator<RawRow> {
+  const rows = readXlsxRows((src.buffer ?? src.path)!, limits);
   try {
-    for await (const worksheet of reader) {
-      sawSheet = true;
-      for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
-        const values = row.values as unknown[];
-        const cells: string[] = [];
-        for (let c = 1; c < values.length; c++) cells.push(cellText(values[c]));
-        yield { row: row.number, cells };
-      }
-      break; // the first worksheet only
+    for await (const r of rows) yield r;
+  } catch (e) {
+    if (e instanceof WorkbookError) {
+      const m = WORKBOOK_REFUSALS[e.kind];
+      throw unsupported(m.zh, m.en, e.internal);
     }
-  } finally {
-    input.destroy();
+    throw e;
   }
-  if (!sawSheet) throw unsupported('Excel 文件中没有工作表', 'The workbook has no worksheet');
+  src.progress.read = src.size;
 }
 
 // --- records ---------------------------------------------------------------------------------
@@ -483,18 +481,19 @@ const MAX_TITLE_ROWS = 5;
  */
 export async function openEnterpriseFile(
   source: ImportSource,
-  opts: { fileName?: string } = {},
+  opts: { fileName?: string; limits?: ImportLimits } = {},
 ): Promise<ParsedFile> {
+  const limits = opts.limits ?? DEFAULT_IMPORT_LIMITS;
   const src = await byteSource(source);
   const head = await src.head(8);
   if (head.length === 0) throw unsupported('文件为空', 'The file is empty');
 
   let format: ParsedFile['format'];
   let encoding: ParsedFile['encoding'] = null;
-  let rows: AsyncGenerator<RawRow>;
+  let makeRows: () => AsyncGenerator<RawRow>;
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
     format = 'xlsx';
-    rows = xlsxRows(src);
+    makeRows = () => xlsxRows(src, limits);
   } else if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw unsupported(
       '不支持旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入',
@@ -518,7 +517,8 @@ export async function openEnterpriseFile(
       }
       throw e;
     }
-    rows = csvRows(decodeText(src, encoding));
+    const enc = encoding;
+    makeRows = () => csvRows(decodeText(src, enc), limits);
   }
 
   const wrap = (e: unknown): AppError =>
@@ -528,9 +528,23 @@ export async function openEnterpriseFile(
         ? unsupported(
             '无法读取 Excel 工作簿：文件已损坏或不是 .xlsx 格式',
             'Cannot read the Excel workbook: the file is damaged or not .xlsx',
-            String((e as Error)?.message ?? e),
+            String((e as Error)?.stack ?? e),
           )
-        : unsupported('无法读取文件', 'Cannot read the file', String((e as Error)?.message ?? e));
+        : unsupported('无法读取文件', 'Cannot read the file', String((e as Error)?.stack ?? e));
+
+  // A first pass over the whole file checks every limit before a single record is handed on, so a
+  // file past a limit is refused whole — nothing of it is written — and in bounded time and memory.
+  try {
+    let nonBlank = 0;
+    for await (const r of makeRows()) {
+      if (r.cells !== null && isBlank(r.cells)) continue;
+      // the header is not a data row (a title row above it counts as one: stricter, never looser)
+      if (++nonBlank > limits.maxRows + 1) throw limitError('TOO_MANY_ROWS', limits);
+    }
+  } catch (e) {
+    throw wrap(e);
+  }
+  const rows = makeRows();
 
   // Find the header: the first non-blank row, or (when that lacks the required columns) a later
   // one among the first few, so a title row above the table does not refuse the file.
@@ -582,6 +596,7 @@ export async function openEnterpriseFile(
 
   async function* records(): AsyncGenerator<FileRecord> {
     let last = header!.row;
+    let data = 0;
     try {
       for (;;) {
         let next: IteratorResult<RawRow>;
@@ -600,6 +615,7 @@ export async function openEnterpriseFile(
           continue;
         }
         if (isBlank(r.cells)) continue;
+        if (++data > limits.maxRows) throw limitError('TOO_MANY_ROWS', limits);
         const values: Partial<Record<ColumnKey, string>> = {};
         for (const col of columns) {
           const v = r.cells[col.index] ?? '';
@@ -607,7 +623,7 @@ export async function openEnterpriseFile(
         }
         // A date Excel did not recognise as one (custom format) arrives as its serial number.
         if (format === 'xlsx' && values.registeredOn && /^\d{5}$/.test(values.registeredOn)) {
-          values.registeredOn = excelSerialToDate(Number(values.registeredOn));
+          values.registeredOn = serialToDate(Number(values.registeredOn));
         }
         yield { row: r.row, values };
       }
@@ -629,13 +645,16 @@ export async function openEnterpriseFile(
 }
 
 /** Every non-blank row of a file as text cells, header included (for tests and previews). */
-export async function readRawRows(source: ImportSource): Promise<RawRow[]> {
+export async function readRawRows(
+  source: ImportSource,
+  limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+): Promise<RawRow[]> {
   const src = await byteSource(source);
   const head = await src.head(4);
   const rows =
     head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04
-      ? xlsxRows(src)
-      : csvRows(decodeText(src, await detectEncoding(src, head)));
+      ? xlsxRows(src, limits)
+      : csvRows(decodeText(src, await detectEncoding(src, head)), limits);
   const out: RawRow[] = [];
   for await (const r of rows) if (r.cells === null || !isBlank(r.cells)) out.push(r);
   return out;

@@ -33,7 +33,16 @@ export const ImportReportSchema = Type.Object({
   imported: Type.Integer(),
   updated: Type.Integer(),
   unchanged: Type.Integer(),
-  rejected: Type.Array(Entry),
+  rejected: Type.Array(Entry, {
+    description:
+      '前若干条被拒绝的行（按行号，最多 IMPORT_REPORT_MAX_REJECTIONS 条）The first rejections, by line',
+  }),
+  rejectedRows: Type.Integer({ description: '被拒绝的行数 Lines rejected, all told' }),
+  rejectedCount: Type.Integer({ description: '拒绝原因总条数 Rejections, all told' }),
+  rejectedByCode: Type.Record(Type.String(), Type.Integer(), {
+    description: '按原因代码统计的拒绝条数 Rejections counted by code',
+  }),
+  rejectedOmitted: Type.Integer({ description: '未列出的拒绝条数 Rejections not listed' }),
   warnings: Type.Array(Entry),
   dryRun: Type.Boolean(),
 });
@@ -97,6 +106,8 @@ export async function importExportRoutes(app: FastifyInstance, ctx: AppContext) 
       const bytes = await part.toBuffer();
       if (bytes.length === 0)
         throw new AppError('UNSUPPORTED_FILE', { message: { zh: '文件为空', en: 'The file is empty' } });
+      // Parsing runs in a worker thread under the IMPORT_MAX_* limits: a hostile workbook is
+      // refused with 413 IMPORT_LIMIT_EXCEEDED while this server keeps answering.
       const report = await importEnterprises({
         ctx,
         actor: actorOf(req),
@@ -112,7 +123,7 @@ export async function importExportRoutes(app: FastifyInstance, ctx: AppContext) 
           total: report.total,
           imported: report.imported,
           updated: report.updated,
-          rejected: report.rejected.length,
+          rejected: report.rejectedRows,
         },
         'enterprise import',
       );
