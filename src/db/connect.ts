@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../core/config.js';
+import { DEFAULT_HEAVY_READS, type HeavyReadOptions, registerHeavyReads } from './read-pool.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,7 +50,10 @@ export function legacyDatabaseFile(config: DatabaseConfig, stateDir: string, cwd
   return fs.existsSync(legacy) && !fs.existsSync(config.file) ? legacy : null;
 }
 
-export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number } = {}): DbHandle {
+export function openDatabase(
+  config: DatabaseConfig,
+  opts: { poolSize?: number; heavyReads?: Partial<HeavyReadOptions> } = {},
+): DbHandle {
   if (config.dialect === 'sqlite') {
     if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });
     const sqlite = new SQLite(config.file);
@@ -59,9 +63,22 @@ export function openDatabase(config: DatabaseConfig, opts: { poolSize?: number }
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    // slow reads (substring search) run in worker threads, off the event loop (db/read-pool.ts)
+    const closeReads = registerHeavyReads(
+      db,
+      { dialect: 'sqlite', file: config.file },
+      { ...DEFAULT_HEAVY_READS, ...opts.heavyReads },
+    );
+    return { db, dialect: 'sqlite', close: () => closeReads().then(() => db.destroy()) };
   }
-  const pool = new pg.Pool({ connectionString: config.connectionString, max: opts.poolSize ?? 10 });
+  const poolSize = opts.poolSize ?? 10;
+  const pool = new pg.Pool({ connectionString: config.connectionString, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  // heavy reads leave two connections free for everything else (health, sign-in, writes)
+  const closeReads = registerHeavyReads(
+    db,
+    { dialect: 'postgres' },
+    { ...DEFAULT_HEAVY_READS, active: Math.max(1, poolSize - 2), ...opts.heavyReads },
+  );
+  return { db, dialect: 'postgres', close: () => closeReads().then(() => db.destroy()) };
 }

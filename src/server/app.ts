@@ -21,6 +21,7 @@ import { authRoutes } from '../platform/auth/routes.js';
 import type { AppContext } from '../platform/context.js';
 import { errorHandler } from './errors.js';
 import { inputSchemaController, refuseDirtyText } from './input.js';
+import { loadShedding } from './load-shed.js';
 import { methodNotAllowed } from './methods.js';
 import { describeOperation, shareProblemSchema } from './openapi.js';
 
@@ -56,6 +57,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   app.setErrorHandler(errorHandler);
+  loadShedding(app, ctx); // first onRequest hook: refuse heavy reads at once when they are full
   // JSON and multipart only: anything else is 415, not a string handed to a handler.
   app.removeContentTypeParser('text/plain');
   // No control character (NUL…) or lone surrogate in a body, query string or path parameter.

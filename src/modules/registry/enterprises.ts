@@ -6,6 +6,7 @@ import { AppError, type FieldError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { todayInShanghai } from '../../core/workdays.js';
 import { containsText, json } from '../../db/codecs.js';
+import { heavyRead } from '../../db/read-pool.js';
 import type { Database, EnterpriseTable } from '../../db/schema.js';
 import { type AuditEntry, diffFields, writeAudit } from '../../platform/audit.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -387,11 +388,14 @@ export async function searchEnterprises(
         eb.and([eb('e.name', '=', cursor.name), eb('e.id', '>', cursor.id)]),
       ]),
     );
-  const rows = await q
-    .orderBy('e.name')
-    .orderBy('e.id')
-    .limit(limit + 1)
-    .execute();
+  // a substring search may walk the whole name index: off the event loop, gated, time-limited
+  const rows = await heavyRead(
+    ctx.db,
+    q
+      .orderBy('e.name')
+      .orderBy('e.id')
+      .limit(limit + 1),
+  );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
