@@ -61,6 +61,15 @@ for (const dialect of DIALECTS) {
         expect(numberName.statusCode).toBe(400);
       });
 
+      it("refuses 0 for a user's active flag instead of disabling the account", async () => {
+        const list = (await t.call('admin', 'GET', '/api/v1/users')).json();
+        const reg = list.items.find((u: { username: string }) => u.username === 'reg');
+        const res = await t.call('admin', 'PATCH', `/api/v1/users/${reg.id}`, { active: 0 });
+        expect(res.statusCode).toBe(400);
+        expect(problem(res).fields[0]).toMatchObject({ field: 'active', code: 'TYPE' });
+        expect((await t.call('reg', 'GET', '/api/v1/enterprises?limit=1')).statusCode).toBe(200);
+      });
+
       it('still reads numbers and booleans from the query string', async () => {
         const res = await t.call('reg', 'GET', '/api/v1/enterprises?limit=1');
         expect(res.statusCode).toBe(200);

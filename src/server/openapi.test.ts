@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../platform/bootstrap.js';
 import { testContext } from '../testing/db.js';
 import { buildApp } from './app.js';
+import { problemStatuses } from './openapi.js';
 
 type Answer = { description?: string; content?: Record<string, { schema?: { $ref?: string } }> };
 type Operation = {
@@ -117,6 +118,21 @@ describe('OpenAPI document', () => {
       else expect(op.security, key).toBeUndefined(); // the document's session-or-token requirement
       if (p.startsWith('/api/v1/public/')) expect(op['x-policy'], key).toBe('public');
     }
+  });
+
+  it('adds the problem statuses a route names in config.problems', () => {
+    const route = {
+      method: 'POST' as const,
+      url: '/api/auth/login',
+      config: { policy: 'public' as const, problems: [401, 423] },
+    };
+    expect(problemStatuses(route, { body: {} })).toEqual([400, 401, 413, 415, 423, 500, 503]);
+    const read = {
+      method: 'GET' as const,
+      url: '/api/v1/things/:id',
+      config: { policy: 'enterprise.read' as const },
+    };
+    expect(problemStatuses(read, {})).toEqual([400, 401, 403, 404, 500, 503]);
   });
 
   it('describes the upload routes as multipart/form-data with a binary file field', () => {

@@ -4,8 +4,8 @@
 //
 // - the problem+json answers that can happen: 400 always (validation, control characters), 401
 //   and 403 on non-public routes, 404 with a path parameter, 409 on authenticated writes, 413 and
-//   415 with a request body, 429 with a rate limit, 500 and 503 always. A route's own declaration
-//   of a status wins. All refer to one `Problem` schema (components.schemas.Problem).
+//   415 with a request body, 429 with a rate limit, 500 and 503 always, and any a route adds in
+//   config.problems. A route's own declaration of a status wins. All refer to one `Problem` schema (components.schemas.Problem).
 // - `x-policy`: the route's policy (an action, 'authenticated' or 'public');
 // - `security: []` on public routes, which take no credential;
 // - a multipart/form-data request body on upload routes (config.upload names the file field);
@@ -22,6 +22,11 @@ declare module 'fastify' {
      * The OpenAPI document then describes the request body.
      */
     upload?: string;
+    /**
+     * Problem statuses the route answers beyond those its policy, method and shape imply (login's
+     * 401 and 423, say): documented with the Problem schema.
+     */
+    problems?: number[];
   }
 }
 
@@ -62,6 +67,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: '冲突：已存在、已被修改或状态不允许 Conflict: exists, changed meanwhile, or not allowed in this state',
   413: '提交的内容过大 Payload too large',
   415: '不支持的内容类型 Unsupported content type',
+  423: '账号已临时锁定 Account locked for a while (Retry-After)',
   429: '请求过于频繁 Too many requests (Retry-After)',
   500: '系统内部错误 Internal error',
   503: '服务或数据库暂不可用 Service or database unavailable',
@@ -102,7 +108,9 @@ export function problemStatuses(route: RouteLike, schema: FastifySchema | undefi
   if (takesBody) statuses.push(413, 415);
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) statuses.push(429);
   statuses.push(500, 503);
-  return statuses;
+  const extra = (route.config as { problems?: unknown } | undefined)?.problems;
+  if (Array.isArray(extra)) for (const s of extra) if (typeof s === 'number') statuses.push(s);
+  return [...new Set(statuses)].sort((a, b) => a - b);
 }
 
 const problemResponse = (status: number) => ({
