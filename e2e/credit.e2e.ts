@@ -93,6 +93,7 @@ describe('a failed sample, an objection and its review', () => {
     await drawer.getByLabel('样品编号').fill(SAMPLE_NO);
     await drawer.getByLabel('产品类别').fill('电动自行车充电器');
     await drawer.getByTestId('credit-record-submit').click();
+    await r.getByTestId('credit-record-confirm').click(); // a record can only be reversed: asked first
     await expect.poll(gradeCard(r).letter).toBe('C');
     await expect.poll(gradeCard(r).score).toBe(String(dropped));
     await r.getByText(`当前等级 C（${dropped} 分）`).waitFor();

@@ -103,6 +103,10 @@ export interface RecordView {
   reversedBy: string | null;
   /** One line in Chinese, e.g. "行政处罚: 罚款 (东市监罚〔2025〕12号)". */
   summary: string;
+  /** The same line in both languages (servers that send it; the web prefers it). */
+  summaryText?: Text;
+  /** Where the fact came from (the producing system or the bureau, and its reference). */
+  source?: Text;
   /** The type's fields (decisionNo, penaltyType, court, caseNo…). */
   details: Record<string, string | number>;
   evidence: EvidenceRef[];
@@ -199,7 +203,8 @@ export interface ObjectionView {
   id: string;
   enterprise: { uscc: string; name: string };
   recordId: string;
-  recordSummary: string;
+  /** Chinese text, or both languages from servers that send them. */
+  recordSummary: string | Text;
   grounds: string;
   state: ObjectionState;
   stateLabel: Text;

@@ -44,10 +44,18 @@ export function useRefNames() {
         const t = townByCode.get(code);
         return t ? (en ? t.nameEn || t.name : t.name) : (fallback ?? code);
       },
+      /**
+       * GB/T 4754 gives English names for the sections only: in English a division without one
+       * shows its Chinese name with its section's English name, e.g. "通用设备制造业 (Manufacturing)".
+       */
       industry(code: string | null | undefined, fallback?: string | null): string {
         if (!code) return fallback ?? '';
         const i = industryByCode.get(code);
-        return i ? (en ? i.nameEn || i.name : i.name) : (fallback ?? code);
+        if (!i) return fallback ?? code;
+        if (!en) return i.name;
+        if (i.nameEn) return i.nameEn;
+        const section = industryByCode.get(i.section)?.nameEn;
+        return section ? `${i.name} (${section})` : i.name;
       },
     };
   }, [towns, industries, en]);

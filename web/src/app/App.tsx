@@ -4,7 +4,7 @@ import enUSAntd from 'antd/locale/en_US';
 import zhCNAntd from 'antd/locale/zh_CN';
 import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Outlet, Route, Routes } from 'react-router';
 import { isApiError, registerNotifier, showApiError } from '../api/client';
 import { SessionProvider, useSession } from '../auth/session';
 import AppLayout from './AppLayout';
@@ -78,127 +78,141 @@ function CreditIndex() {
   );
 }
 
+/**
+ * The signed-in user is asked for (`/api/auth/me`) only under this route: the public portal never
+ * asks, so an anonymous visitor's console shows no 401.
+ */
+function WithSession() {
+  return (
+    <SessionProvider>
+      <Outlet />
+    </SessionProvider>
+  );
+}
+
 function AppRoutes() {
   return (
     <Suspense fallback={<FullPageSpin />}>
       <Routes>
-        <Route path="/login" element={<LoginPage />} />
         <Route path="/portal" element={<PortalLayout />}>
           <Route index element={<PortalSearchPage />} />
           <Route path="enterprises/:uscc" element={<PortalEnterprisePage />} />
           <Route path="blacklist" element={<PortalBlacklistPage />} />
           <Route path="credit-reports/:id" element={<PortalReportVerifyPage />} />
         </Route>
-        <Route
-          element={
-            <RequireAuth>
-              <AppLayout />
-            </RequireAuth>
-          }
-        >
-          <Route index element={<HomePage />} />
-          <Route path="registry">
-            <Route index element={<Navigate to="enterprises" replace />} />
-            <Route
-              path="enterprises"
-              element={
-                <RequireAbility ability="enterprise.read">
-                  <EnterpriseListPage />
-                </RequireAbility>
-              }
-            />
-            <Route path="enterprises/:uscc" element={<EnterprisePage />} />
-            <Route
-              path="import"
-              element={
-                <RequireAbility ability="enterprise.import">
-                  <ImportPage />
-                </RequireAbility>
-              }
-            />
-          </Route>
-          <Route path="credit">
-            <Route index element={<CreditIndex />} />
-            <Route
-              path="overview"
-              element={
-                <RequireAbility ability="stats.read">
-                  <CreditOverviewPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="mine"
-              element={
-                <RequireAbility ability="credit.object">
-                  <MyCreditPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="enterprises/:uscc"
-              element={
-                <RequireAbility ability="credit.read">
-                  <CreditEnterprisePage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="objections"
-              element={
-                <RequireAbility ability="credit.read">
-                  <ObjectionsPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="blacklist"
-              element={
-                <RequireAbility ability="credit.read">
-                  <BlacklistPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="rule-sets"
-              element={
-                <RequireAbility ability="credit.rules">
-                  <RuleSetsPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="rule-sets/:id/:version"
-              element={
-                <RequireAbility ability="credit.rules">
-                  <RuleSetEditorPage />
-                </RequireAbility>
-              }
-            />
-          </Route>
+        <Route element={<WithSession />}>
+          <Route path="/login" element={<LoginPage />} />
           <Route
-            path="admin/users"
             element={
-              <RequireAbility ability="user.manage">
-                <UsersPage />
-              </RequireAbility>
+              <RequireAuth>
+                <AppLayout />
+              </RequireAuth>
             }
-          />
-          <Route
-            path="admin/product-categories"
-            element={
-              <RequireAbility ability="reference.read">
-                <ProductCategoriesPage />
-              </RequireAbility>
-            }
-          />
-          {BUILDING_MODULES.map((m) => (
+          >
+            <Route index element={<HomePage />} />
+            <Route path="registry">
+              <Route index element={<Navigate to="enterprises" replace />} />
+              <Route
+                path="enterprises"
+                element={
+                  <RequireAbility ability="enterprise.read">
+                    <EnterpriseListPage />
+                  </RequireAbility>
+                }
+              />
+              <Route path="enterprises/:uscc" element={<EnterprisePage />} />
+              <Route
+                path="import"
+                element={
+                  <RequireAbility ability="enterprise.import">
+                    <ImportPage />
+                  </RequireAbility>
+                }
+              />
+            </Route>
+            <Route path="credit">
+              <Route index element={<CreditIndex />} />
+              <Route
+                path="overview"
+                element={
+                  <RequireAbility ability="stats.read">
+                    <CreditOverviewPage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="mine"
+                element={
+                  <RequireAbility ability="credit.object">
+                    <MyCreditPage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="enterprises/:uscc"
+                element={
+                  <RequireAbility ability="credit.read">
+                    <CreditEnterprisePage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="objections"
+                element={
+                  <RequireAbility ability="credit.read">
+                    <ObjectionsPage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="blacklist"
+                element={
+                  <RequireAbility ability="credit.read">
+                    <BlacklistPage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="rule-sets"
+                element={
+                  <RequireAbility ability="credit.rules">
+                    <RuleSetsPage />
+                  </RequireAbility>
+                }
+              />
+              <Route
+                path="rule-sets/:id/:version"
+                element={
+                  <RequireAbility ability="credit.rules">
+                    <RuleSetEditorPage />
+                  </RequireAbility>
+                }
+              />
+            </Route>
             <Route
-              key={m.key}
-              path={`${m.path!.slice(1)}/*`}
-              element={<BuildingPage labelKey={m.labelKey} />}
+              path="admin/users"
+              element={
+                <RequireAbility ability="user.manage">
+                  <UsersPage />
+                </RequireAbility>
+              }
             />
-          ))}
+            <Route
+              path="admin/product-categories"
+              element={
+                <RequireAbility ability="reference.read">
+                  <ProductCategoriesPage />
+                </RequireAbility>
+              }
+            />
+            {BUILDING_MODULES.map((m) => (
+              <Route
+                key={m.key}
+                path={`${m.path!.slice(1)}/*`}
+                element={<BuildingPage labelKey={m.labelKey} />}
+              />
+            ))}
+          </Route>
         </Route>
         <Route path="*" element={<NotFound />} />
       </Routes>
@@ -214,11 +228,9 @@ export default function App() {
       <AntApp>
         <NotifierBridge>
           <QueryClientProvider client={queryClient}>
-            <SessionProvider>
-              <BrowserRouter>
-                <AppRoutes />
-              </BrowserRouter>
-            </SessionProvider>
+            <BrowserRouter>
+              <AppRoutes />
+            </BrowserRouter>
           </QueryClientProvider>
         </NotifierBridge>
       </AntApp>

@@ -213,17 +213,20 @@ export default function AppLayout() {
             position: 'sticky',
             top: 56,
             height: 'calc(100vh - 56px)',
-            overflowY: 'auto',
           }}
         >
-          <Menu
-            mode="inline"
-            items={items}
-            selectedKeys={selected ? [selected.key] : []}
-            openKeys={collapsed ? undefined : openKeys}
-            onOpenChange={(keys) => setOpenKeys(keys as string[])}
-            style={{ borderInlineEnd: 'none', paddingBlock: 8 }}
-          />
+          {/* The menu scrolls inside the sider's content box, which ends above the collapse
+              trigger (antd pads the sider by the trigger's height): no item hides under it. */}
+          <div style={{ height: '100%', overflowY: 'auto' }} data-testid="side-menu">
+            <Menu
+              mode="inline"
+              items={items}
+              selectedKeys={selected ? [selected.key] : []}
+              openKeys={collapsed ? undefined : openKeys}
+              onOpenChange={(keys) => setOpenKeys(keys as string[])}
+              style={{ borderInlineEnd: 'none', paddingBlock: 8 }}
+            />
+          </div>
         </Sider>
         <Layout>
           <Content style={{ padding: 20, minWidth: 0 }}>

@@ -36,6 +36,9 @@ export const CHART_COLORS = [
   '#a0a7b4',
 ];
 
+/** The chart's drawing element carries its ECharts instance (read by the browser tests). */
+export type ChartElement = HTMLDivElement & { zhihuiChart?: echarts.ECharts };
+
 interface ChartProps {
   option: ChartOption;
   height?: number | string;
@@ -63,6 +66,8 @@ export default function Chart({
     if (!el) return;
     const chart = echarts.init(el, undefined, { renderer: 'canvas' });
     chartRef.current = chart;
+    // For browser tests: the instance maps data to pixels (convertToPixel) on the drawn canvas.
+    (el as ChartElement).zhihuiChart = chart;
     const ro = new ResizeObserver(() => chart.resize());
     ro.observe(el);
     return () => {
@@ -78,7 +83,11 @@ export default function Chart({
 
   return (
     <div style={{ position: 'relative', height, ...style }} data-testid={rest['data-testid']}>
-      <div ref={ref} style={{ position: 'absolute', inset: 0, visibility: empty ? 'hidden' : 'visible' }} />
+      <div
+        ref={ref}
+        className="zhihui-chart"
+        style={{ position: 'absolute', inset: 0, visibility: empty ? 'hidden' : 'visible' }}
+      />
       {empty && !loading && (
         <div
           style={{

@@ -16,6 +16,11 @@ interface RefSelectProps {
   id?: string;
 }
 
+interface TownSelectProps extends RefSelectProps {
+  /** Offer this town only (a town officer's own town); all towns when absent. */
+  only?: string;
+}
+
 const KIND_ORDER: TownKind[] = ['subdistrict', 'town', 'area'];
 
 export function TownSelect({
@@ -26,7 +31,8 @@ export function TownSelect({
   style,
   disabled,
   id,
-}: RefSelectProps) {
+  only,
+}: TownSelectProps) {
   const { t } = useTranslation();
   const en = useIsEnglish();
   const { data, isLoading } = useTowns();
@@ -36,18 +42,19 @@ export function TownSelect({
         label: t(`townKind.${kind}`),
         title: t(`townKind.${kind}`),
         options: (data ?? [])
-          .filter((town) => town.kind === kind)
+          .filter((town) => town.kind === kind && (!only || town.code === only))
           .map((town) => ({
             value: town.code,
             label: en ? town.nameEn || town.name : town.name,
             search: `${town.name} ${town.nameEn} ${town.code}`.toLowerCase(),
           })),
       })).filter((g) => g.options.length > 0),
-    [data, en, t],
+    [data, en, t, only],
   );
   return (
     <Select
       id={id}
+      data-testid="town-select"
       value={value ?? undefined}
       onChange={(v) => onChange?.(v ?? undefined)}
       options={options}

@@ -33,6 +33,7 @@ import {
   type CreditArchive,
   creditApi,
   creditUrls,
+  type ObjectionView,
   RECORD_STATUSES,
   type RecordAndGrade,
   type RecordStatus,
@@ -99,8 +100,12 @@ function RecordDetails({ record, seqOf }: { record: RecordView; seqOf: (id: stri
     const option = field?.options?.find((o) => o.value === String(v));
     return {
       key: `d-${k}`,
-      label: field ? text(field.label, k) : k,
-      children: option ? text(option.label, String(v)) : String(v),
+      label: field ? text(field.label, k) : t(`credit.detailLabel.${k}`, { defaultValue: k }),
+      children: option ? (
+        text(option.label, String(v))
+      ) : (
+        <span style={{ whiteSpace: 'pre-wrap' }}>{String(v)}</span>
+      ),
     };
   });
   return (
@@ -110,6 +115,9 @@ function RecordDetails({ record, seqOf }: { record: RecordView; seqOf: (id: stri
       style={{ maxWidth: 1100 }}
       items={[
         ...detailItems,
+        ...(record.source
+          ? [{ key: 'source', label: t('credit.records.source'), children: text(record.source) }]
+          : []),
         {
           key: 'event',
           label: t('credit.records.event'),
@@ -177,6 +185,22 @@ function RecordDetails({ record, seqOf }: { record: RecordView; seqOf: (id: stri
   );
 }
 
+/** An open objection's review deadline, red with 已超期 once it has passed. */
+function ObjectionDeadline({ objection }: { objection: ObjectionView | undefined }) {
+  const { t } = useTranslation();
+  if (!objection?.reviewDeadline) return null;
+  return (
+    <Typography.Text
+      type={objection.overdue ? 'danger' : 'secondary'}
+      style={{ fontSize: 12, whiteSpace: 'nowrap' }}
+      data-testid="credit-objection-deadline"
+    >
+      {t('credit.objections.deadlineShort', { date: objection.reviewDeadline })}
+      {objection.overdue && ` · ${t('credit.overdue')}`}
+    </Typography.Text>
+  );
+}
+
 export default function CreditEnterprisePage() {
   const { t } = useTranslation();
   const text = useText();
@@ -190,10 +214,13 @@ export default function CreditEnterprisePage() {
   const [statusFilter, setStatusFilter] = useState<RecordStatus | undefined>();
   const [asOf, setAsOf] = useState<string | null>(null);
 
+  // Opening the page always asks again: another user's record or decision may have changed the
+  // grade since the home page (or an earlier visit) cached it.
   const archive = useQuery({
     queryKey: creditKeys.archive(uscc),
     queryFn: ({ signal }) => creditApi.archive(uscc, signal),
     meta: { silent: true },
+    refetchOnMount: 'always',
   });
   const records = useQuery({
     queryKey: creditKeys.records(uscc),
@@ -205,6 +232,18 @@ export default function CreditEnterprisePage() {
     queryKey: creditKeys.gradeAsOf(uscc, asOf ?? ''),
     queryFn: ({ signal }) => creditApi.gradeAsOf(uscc, asOf ?? undefined, signal),
     enabled: !!asOf && archive.isSuccess,
+  });
+
+  // Open objections' deadlines (the record list names only the objection's state).
+  const hasOpenObjection = (records.data ?? []).some(
+    (r) => r.objection && OPEN_OBJECTION.has(r.objection.state),
+  );
+  const objections = useQuery({
+    queryKey: creditKeys.objections({ uscc }),
+    queryFn: ({ signal }) => creditApi.objections({ uscc }, signal),
+    select: (d) => new Map(d.items.map((o) => [o.id, o])),
+    enabled: hasOpenObjection,
+    meta: { silent: true },
   });
 
   const seqById = useMemo(() => new Map((records.data ?? []).map((r) => [r.id, r.seq])), [records.data]);
@@ -274,7 +313,7 @@ export default function CreditEnterprisePage() {
         <div style={{ minWidth: 200 }}>
           <div>
             <Typography.Text delete={r.status === 'reversed'}>
-              {r.summary || text(r.eventLabel)}
+              {text(r.summaryText, r.summary || text(r.eventLabel))}
             </Typography.Text>
           </div>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -327,6 +366,9 @@ export default function CreditEnterprisePage() {
               <ObjectionStateTag state={r.objection.state} />
             </Link>
           ) : null}
+          {r.objection && OPEN_OBJECTION.has(r.objection.state) && (
+            <ObjectionDeadline objection={objections.data?.get(r.objection.id)} />
+          )}
           {r.reply ? (
             <Tooltip title={r.reply.text}>
               <Tag color="blue" variant="outlined" style={{ marginInlineEnd: 0 }}>
@@ -520,6 +562,7 @@ export default function CreditEnterprisePage() {
           open={recording}
           uscc={enterprise.uscc}
           enterpriseName={enterprise.name}
+          grade={{ grade: grade.grade, score: grade.score }}
           onClose={() => setRecording(false)}
           onSaved={onRecordSaved}
         />

@@ -15,6 +15,7 @@ import {
   type Grade,
 } from '../api/credit';
 import { useRefNames } from '../api/reference';
+import { useScope } from '../app/scope';
 import Chart, { type ChartOption } from '../components/Chart';
 import PageTitle from '../components/PageTitle';
 import { BlacklistStateTag, creditKeys, formatRatio, useText } from './common';
@@ -40,6 +41,7 @@ export default function CreditOverviewPage() {
   const { t } = useTranslation();
   const text = useText();
   const names = useRefNames();
+  const scope = useScope();
   const stats = useQuery({
     queryKey: creditKeys.stats,
     queryFn: ({ signal }) => creditApi.stats(signal),
@@ -130,8 +132,8 @@ export default function CreditOverviewPage() {
         title={t('credit.overview.title')}
         subtitle={
           data
-            ? t('credit.overview.subtitle', { date: data.asOf, total })
-            : t('credit.overview.subtitleLoading')
+            ? t('credit.overview.subtitle', { date: data.asOf, total, area: scope.area })
+            : t('credit.overview.subtitleLoading', { area: scope.area })
         }
       />
       <Row gutter={[16, 16]}>
@@ -159,19 +161,22 @@ export default function CreditOverviewPage() {
             </Col>
           );
         })}
-        <Col xs={24} xl={16}>
-          <Card title={t('credit.overview.byTown')}>
-            <Chart
-              option={townOption}
-              height={360}
-              loading={loading}
-              empty={noData}
-              emptyText={t('credit.overview.noData')}
-              data-testid="credit-town-chart"
-            />
-          </Card>
-        </Col>
-        <Col xs={24} xl={8}>
+        {/* One town's officer would see a single bar: the town chart is the city's. */}
+        {scope.kind === 'city' && (
+          <Col xs={24} xl={16}>
+            <Card title={t('credit.overview.byTown')}>
+              <Chart
+                option={townOption}
+                height={360}
+                loading={loading}
+                empty={noData}
+                emptyText={t('credit.overview.noData')}
+                data-testid="credit-town-chart"
+              />
+            </Card>
+          </Col>
+        )}
+        <Col xs={24} xl={scope.kind === 'city' ? 8 : 10}>
           <Card title={t('credit.overview.byGrade')} style={{ height: '100%' }}>
             <Chart
               option={pieOption}

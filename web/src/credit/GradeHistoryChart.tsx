@@ -1,5 +1,6 @@
 /**
- * Grade history as a step line: one step each time the shown grade changed. The shared Chart only
+ * Grade history as a step line: one step each time the shown grade changed, each grade drawn from
+ * the day it applied up to the next change (or `until`). The shared Chart only
  * registers bar and pie, so the line series is registered here (echarts.use is global and
  * idempotent) and the option is typed locally.
  */
@@ -38,25 +39,39 @@ export default function GradeHistoryChart({ history, until, height = 240 }: Prop
   const option = useMemo(() => {
     const rows = [...history].sort((a, b) => a.validFrom.localeCompare(b.validFrom));
     const last = rows[rows.length - 1];
-    const points = rows.map((h) => ({
-      value: [h.validFrom, h.grade],
-      score: h.score,
-      ruleSet: `${h.ruleSetId} v${h.ruleSetVersion}`,
-      itemStyle: { color: GRADE_COLORS[h.grade] },
-    }));
-    if (last && until > last.validFrom) {
+    // The steps are drawn point by point rather than with the series' `step` option: ECharts
+    // steps along the base axis, which here is the category (grade) axis, so `step: 'end'` drew
+    // each grade over the period *before* it applied. A grade holds from its validFrom up to the
+    // next row's validFrom: a corner point (no symbol, no tooltip) at the next row's date with the
+    // old grade, then the next grade at that same date.
+    type Point = {
+      value: [string, Grade];
+      score?: number;
+      ruleSet?: string;
+      itemStyle?: { color: string };
+      symbol?: string;
+      tooltip?: { show: boolean };
+    };
+    const points: Point[] = [];
+    rows.forEach((h, i) => {
+      const prev = rows[i - 1];
+      if (prev && prev.grade !== h.grade)
+        points.push({ value: [h.validFrom, prev.grade], symbol: 'none', tooltip: { show: false } });
       points.push({
-        value: [until, last.grade],
-        score: last.score,
-        ruleSet: `${last.ruleSetId} v${last.ruleSetVersion}`,
-        itemStyle: { color: GRADE_COLORS[last.grade] },
+        value: [h.validFrom, h.grade],
+        score: h.score,
+        ruleSet: `${h.ruleSetId} v${h.ruleSetVersion}`,
+        itemStyle: { color: GRADE_COLORS[h.grade] },
       });
+    });
+    if (last && until > last.validFrom) {
+      points.push({ value: [until, last.grade], symbol: 'none', tooltip: { show: false } });
     }
     return {
       tooltip: {
         trigger: 'item',
-        formatter: (p: { data: { value: [string, Grade]; score: number; ruleSet: string } }) =>
-          `${p.data.value[0]}<br/>${t('credit.page.gradeCol')}: <b>${p.data.value[1]}</b> · ${t(
+        formatter: (p: { data: Point }) =>
+          `${t('credit.page.gradeFrom', { date: p.data.value[0] })}<br/>${t('credit.page.gradeCol')}: <b>${p.data.value[1]}</b> · ${t(
             `credit.grade.${p.data.value[1]}`,
           )}<br/>${t('credit.page.score')}: ${p.data.score}<br/>${t('credit.page.ruleSet')}: ${p.data.ruleSet}`,
       },
@@ -81,7 +96,6 @@ export default function GradeHistoryChart({ history, until, height = 240 }: Prop
       series: [
         {
           type: 'line',
-          step: 'end',
           name: t('credit.page.history'),
           data: points,
           symbol: 'circle',

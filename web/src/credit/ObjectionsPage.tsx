@@ -21,7 +21,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { showApiError, showSuccess } from '../api/client';
+import { pickText, showApiError, showSuccess } from '../api/client';
 import {
   creditApi,
   OBJECTION_STATES,
@@ -29,6 +29,7 @@ import {
   type ObjectionState,
   type ObjectionView,
 } from '../api/credit';
+import { useScope } from '../app/scope';
 import { useSession } from '../auth/session';
 import PageTitle from '../components/PageTitle';
 import SearchInput from '../components/SearchInput';
@@ -80,7 +81,7 @@ function DecisionModal({
           <Typography.Paragraph>
             <Typography.Text strong>{target.objection.enterprise.name}</Typography.Text>
             <br />
-            <Typography.Text type="secondary">{target.objection.recordSummary}</Typography.Text>
+            <Typography.Text type="secondary">{pickText(target.objection.recordSummary)}</Typography.Text>
           </Typography.Paragraph>
           <Typography.Paragraph
             style={{
@@ -139,6 +140,9 @@ export default function ObjectionsPage() {
   const [keyword, setKeyword] = useState(uscc ?? '');
   const [deciding, setDeciding] = useState<{ objection: ObjectionView; decision: Decision } | null>(null);
   const isRegulator = can('credit.review');
+  /** Officials (who review, or follow their town's objections) against the enterprise itself. */
+  const isOfficial = !can('credit.object');
+  const scope = useScope();
 
   useEffect(() => setKeyword(uscc ?? ''), [uscc]);
 
@@ -177,7 +181,7 @@ export default function ObjectionsPage() {
             </Typography.Text>
           </div>
           <Typography.Text style={{ fontSize: 12 }}>
-            {t('credit.objections.record')}：{o.recordSummary}
+            {t('credit.objections.record')}：{pickText(o.recordSummary)}
           </Typography.Text>
         </div>
       ),
@@ -217,7 +221,7 @@ export default function ObjectionsPage() {
           <span>
             {t('credit.objections.submittedOn')}：{o.submittedOn}
           </span>
-          {o.reviewDeadline && (
+          {o.reviewDeadline && o.state !== 'withdrawn' && (
             <Typography.Text
               type={o.overdue ? 'danger' : undefined}
               strong={o.overdue}
@@ -314,7 +318,13 @@ export default function ObjectionsPage() {
     <>
       <PageTitle
         title={t('credit.objections.title')}
-        subtitle={isRegulator ? t('credit.objections.subtitle') : t('credit.objections.subtitleOwn')}
+        subtitle={
+          isRegulator
+            ? t('credit.objections.subtitle')
+            : isOfficial
+              ? t('credit.objections.subtitleTown', { area: scope.area })
+              : t('credit.objections.subtitleOwn')
+        }
       />
       <Card>
         <Flex gap={12} wrap style={{ marginBottom: 16 }} align="center">
@@ -327,7 +337,7 @@ export default function ObjectionsPage() {
             options={OBJECTION_STATES.map((s) => ({ value: s, label: t(`credit.objectionState.${s}`) }))}
             data-testid="credit-objection-state-filter"
           />
-          {isRegulator && (
+          {isOfficial && (
             <SearchInput
               value={keyword}
               onChange={setKeyword}

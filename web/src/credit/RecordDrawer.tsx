@@ -7,18 +7,21 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
+  type ButtonProps,
   DatePicker,
+  Descriptions,
   Drawer,
   Flex,
   Form,
   Input,
   InputNumber,
+  Modal,
   Select,
   Skeleton,
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { type KeyboardEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError, showApiError } from '../api/client';
 import { creditApi, type RecordAndGrade, type RecordType, type RecordTypeField } from '../api/credit';
@@ -38,11 +41,13 @@ interface Props {
   open: boolean;
   uscc: string;
   enterpriseName: string;
+  /** The grade before the record, named in the confirmation. */
+  grade?: { grade: string; score: number };
   onClose: () => void;
   onSaved: (result: RecordAndGrade) => void;
 }
 
-export default function RecordDrawer({ open, uscc, enterpriseName, onClose, onSaved }: Props) {
+export default function RecordDrawer({ open, uscc, enterpriseName, grade, onClose, onSaved }: Props) {
   const { t } = useTranslation();
   return (
     <Drawer
@@ -52,7 +57,15 @@ export default function RecordDrawer({ open, uscc, enterpriseName, onClose, onSa
       size={600}
       destroyOnHidden
     >
-      {open && <RecordForm uscc={uscc} onClose={onClose} onSaved={onSaved} />}
+      {open && (
+        <RecordForm
+          uscc={uscc}
+          enterpriseName={enterpriseName}
+          grade={grade}
+          onClose={onClose}
+          onSaved={onSaved}
+        />
+      )}
     </Drawer>
   );
 }
@@ -94,11 +107,22 @@ function FieldInput({ field, id, value, onChange }: FieldInputProps) {
   return <Input id={id} value={value ?? ''} onChange={(e) => onChange?.(e.target.value)} maxLength={200} />;
 }
 
-function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterpriseName'>) {
+/**
+ * Enter in a one-line field (the date picker above all, where Enter confirms the typed date) must
+ * never submit the form: a record cannot be deleted, only reversed in the open. Text areas keep
+ * their new lines; the buttons still answer Enter.
+ */
+function noSubmitOnEnter(e: KeyboardEvent<HTMLFormElement>) {
+  if (e.key === 'Enter' && e.target instanceof HTMLInputElement) e.preventDefault();
+}
+
+function RecordForm({ uscc, enterpriseName, grade, onClose, onSaved }: Omit<Props, 'open'>) {
   const { t } = useTranslation();
   const text = useText();
   const [form] = Form.useForm<FormValues>();
   const [busy, setBusy] = useState(false);
+  /** The checked values waiting for the confirmation; nothing is sent before it. */
+  const [pending, setPending] = useState<FormValues | null>(null);
   const typeValue = Form.useWatch('type', form);
 
   const types = useQuery({
@@ -127,10 +151,14 @@ function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterprise
       });
     },
     onSuccess: (res) => {
+      setPending(null);
       onSaved(res);
       onClose();
     },
-    onError: (err) => showApiError(err, form),
+    onError: (err) => {
+      setPending(null);
+      showApiError(err, form);
+    },
   });
 
   if (types.isPending) return <Skeleton active />;
@@ -147,7 +175,8 @@ function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterprise
     <Form<FormValues>
       form={form}
       layout="vertical"
-      onFinish={(v) => mutation.mutate(v)}
+      onFinish={(v) => setPending(v)}
+      onKeyDown={noSubmitOnEnter}
       initialValues={{ occurredOn: businessToday(), evidenceIds: [] }}
       data-testid="credit-record-form"
     >
@@ -224,6 +253,51 @@ function RecordForm({ uscc, onClose, onSaved }: Omit<Props, 'open' | 'enterprise
           {t('common.save')}
         </Button>
       </Flex>
+      <Modal
+        open={!!pending}
+        title={t('credit.recordForm.confirmTitle')}
+        okText={t('credit.recordForm.confirmOk')}
+        cancelText={t('credit.recordForm.confirmBack')}
+        okButtonProps={{ danger: true, 'data-testid': 'credit-record-confirm' } as ButtonProps}
+        confirmLoading={mutation.isPending}
+        onOk={() => pending && mutation.mutate(pending)}
+        onCancel={() => setPending(null)}
+        destroyOnHidden
+        data-testid="credit-record-confirm-dialog"
+      >
+        {pending && (
+          <>
+            <Descriptions
+              size="small"
+              column={1}
+              style={{ marginBottom: 12 }}
+              items={[
+                { key: 'ent', label: t('credit.recordForm.confirmEnterprise'), children: enterpriseName },
+                {
+                  key: 'type',
+                  label: t('credit.recordForm.type'),
+                  children: text(selected?.label, pending.type),
+                },
+                {
+                  key: 'date',
+                  label: t('credit.recordForm.occurredOn'),
+                  children: pending.occurredOn?.format('YYYY-MM-DD'),
+                },
+                ...(grade
+                  ? [
+                      {
+                        key: 'grade',
+                        label: t('credit.recordForm.confirmGrade'),
+                        children: t('credit.recordForm.confirmGradeValue', grade),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            <Alert type="warning" showIcon title={t('credit.recordForm.confirmWarning')} />
+          </>
+        )}
+      </Modal>
     </Form>
   );
 }

@@ -1,15 +1,17 @@
 import { ApartmentOutlined, CheckCircleOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Flex, Progress, Result, Row, Statistic, Typography } from 'antd';
+import { Alert, Card, Col, Flex, Progress, Row, Statistic, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, isApiError } from '../api/client';
+import { api, errorMessage } from '../api/client';
 import { useIndustries, useIsEnglish, useTowns } from '../api/reference';
 import type { StatsOverview } from '../api/types';
+import { useScope } from '../app/scope';
 import { useSession } from '../auth/session';
 import Chart, { type ChartOption } from '../components/Chart';
 import { SCALES, STATUSES } from '../components/EnterpriseBadges';
 import PageTitle from '../components/PageTitle';
+import OrgHome from './OrgHome';
 
 const TOP_SECTIONS = 8;
 const STATUS_CHART_COLORS = {
@@ -19,10 +21,19 @@ const STATUS_CHART_COLORS = {
   revoked: '#d4574a',
 };
 
+/**
+ * The home page by role: officials who may read statistics get the overview of their scope (the
+ * city, or their town), an enterprise, lab or maintenance-unit user the own enterprise.
+ */
 export default function HomePage() {
+  const { can } = useSession();
+  return can('stats.read') ? <StatsHome /> : <OrgHome />;
+}
+
+function StatsHome() {
   const { t } = useTranslation();
   const en = useIsEnglish();
-  const { session } = useSession();
+  const scope = useScope();
   const { data, isLoading, error } = useQuery({
     queryKey: ['stats', 'overview'],
     queryFn: ({ signal }) => api.get<StatsOverview>('/api/v1/stats/overview', undefined, signal),
@@ -117,26 +128,10 @@ export default function HomePage() {
 
   const noData = !isLoading && total === 0;
 
-  if (isApiError(error) && error.status === 403) {
-    // Roles without city statistics (enterprise users, labs…) get a plain welcome.
-    return (
-      <>
-        <PageTitle title={t('home.title')} />
-        <Card>
-          <Result
-            status="info"
-            title={`${t('auth.welcome')}，${session?.user.displayName ?? ''}`}
-            subTitle={t('app.title')}
-          />
-        </Card>
-      </>
-    );
-  }
-
   return (
     <>
       {error && <Alert type="error" showIcon title={errorMessage(error)} style={{ marginBottom: 16 }} />}
-      <PageTitle title={t('home.title')} subtitle={t('home.subtitle')} />
+      <PageTitle title={t('home.title')} subtitle={t('home.subtitle', { area: scope.area })} />
       <Row gutter={[16, 16]}>
         <Col xs={24} sm={12} xl={6}>
           <Card loading={isLoading} data-testid="stat-total" style={{ height: '100%' }}>
@@ -181,18 +176,20 @@ export default function HomePage() {
             </Row>
           </Card>
         </Col>
-        <Col span={24}>
-          <Card title={t('home.townChart')}>
-            <Chart
-              option={townOption}
-              height={340}
-              loading={isLoading}
-              empty={noData}
-              emptyText={t('home.noData')}
-              data-testid="home-town-chart"
-            />
-          </Card>
-        </Col>
+        {scope.kind === 'city' && (
+          <Col span={24}>
+            <Card title={t('home.townChart')}>
+              <Chart
+                option={townOption}
+                height={340}
+                loading={isLoading}
+                empty={noData}
+                emptyText={t('home.noData')}
+                data-testid="home-town-chart"
+              />
+            </Card>
+          </Col>
+        )}
         <Col xs={24} xl={14}>
           <Card title={t('home.sectionChart')}>
             <Chart

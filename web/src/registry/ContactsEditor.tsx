@@ -83,7 +83,13 @@ export default function ContactsEditor({ enterprise, editable }: Props) {
 
   const columns: TableColumnsType<Contact> = [
     { title: t('contacts.name'), dataIndex: 'name', width: 140 },
-    { title: t('contacts.role'), dataIndex: 'role', width: 160, render: (v) => v || '—' },
+    {
+      title: t('contacts.role'),
+      dataIndex: 'role',
+      width: 160,
+      // Roles are stored as the register writes them (Chinese); known ones are translated.
+      render: (v: string | null) => (v ? t(`contactRole.${v}`, { defaultValue: v }) : '—'),
+    },
     { title: t('contacts.phone'), dataIndex: 'phone', width: 180, render: (v) => v || '—' },
     { title: t('contacts.email'), dataIndex: 'email', render: (v) => v || '—' },
   ];

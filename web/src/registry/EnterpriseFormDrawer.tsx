@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, showApiError, showSuccess } from '../api/client';
 import type { Enterprise, EnterprisePatch } from '../api/types';
+import { useScope } from '../app/scope';
 import { SCALES, STATUSES, useTagOptions } from '../components/EnterpriseBadges';
 import { IndustrySelect, TownSelect } from '../components/RefSelects';
 
@@ -93,6 +94,7 @@ export default function EnterpriseFormDrawer({ open, enterprise, onClose, onSave
 /** Mounted afresh each time the drawer opens, so it always starts from the latest data. */
 function EnterpriseForm({ enterprise, onClose, onSaved }: Omit<Props, 'open'>) {
   const { t } = useTranslation();
+  const scope = useScope();
   const qc = useQueryClient();
   const [form] = Form.useForm<FormValues>();
   const [conflict, setConflict] = useState<string | null>(null);
@@ -184,7 +186,7 @@ function EnterpriseForm({ enterprise, onClose, onSaved }: Omit<Props, 'open'>) {
         <Row gutter={16}>
           <Col span={12}>
             <Form.Item name="townCode" label={t('enterprise.town')} rules={[{ required: true }]}>
-              <TownSelect />
+              <TownSelect only={scope.kind === 'town' ? scope.townCode : undefined} />
             </Form.Item>
           </Col>
           <Col span={12}>

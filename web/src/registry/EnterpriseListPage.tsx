@@ -14,6 +14,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api, queryString } from '../api/client';
 import { useRefNames } from '../api/reference';
 import type { EnterpriseFilters, EnterpriseSummary, Page } from '../api/types';
+import { useScope } from '../app/scope';
 import { useSession } from '../auth/session';
 import {
   SCALES,
@@ -39,6 +40,7 @@ interface ListState {
 export default function EnterpriseListPage() {
   const { t } = useTranslation();
   const { can } = useSession();
+  const scope = useScope();
   const names = useRefNames();
   const navigate = useNavigate();
   const location = useLocation();
@@ -161,7 +163,11 @@ export default function EnterpriseListPage() {
     <>
       <PageTitle
         title={t('registry.listTitle')}
-        subtitle={t('registry.listSubtitle')}
+        subtitle={
+          scope.kind === 'town'
+            ? t('registry.listSubtitleTown', { area: scope.area })
+            : t('registry.listSubtitle')
+        }
         extra={
           <>
             {can('enterprise.create') && (
@@ -212,7 +218,12 @@ export default function EnterpriseListPage() {
             style={{ width: 300 }}
             data-testid="enterprise-search"
           />
-          <TownSelect value={filters.town} onChange={(v) => setFilter({ town: v })} style={{ width: 140 }} />
+          <TownSelect
+            value={filters.town}
+            onChange={(v) => setFilter({ town: v })}
+            only={scope.kind === 'town' ? scope.townCode : undefined}
+            style={{ width: 140 }}
+          />
           <IndustrySelect
             value={filters.industry}
             onChange={(v) => setFilter({ industry: v })}

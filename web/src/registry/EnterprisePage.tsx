@@ -27,10 +27,10 @@ import PageTitle from '../components/PageTitle';
 import ContactsEditor from './ContactsEditor';
 import EnterpriseFormDrawer from './EnterpriseFormDrawer';
 
-function formatValue(v: unknown): ReactNode {
+function formatValue(v: unknown, yesNo?: (b: boolean) => string): ReactNode {
   if (v === null || v === undefined || v === '') return <Typography.Text type="secondary">—</Typography.Text>;
   if (Array.isArray(v)) return v.length ? v.map(String).join('、') : '—';
-  if (typeof v === 'boolean') return v ? '✓' : '✗';
+  if (typeof v === 'boolean') return yesNo ? yesNo(v) : v ? '✓' : '✗';
   if (typeof v === 'object') return <code style={{ fontSize: 12 }}>{JSON.stringify(v)}</code>;
   return String(v);
 }
@@ -55,12 +55,18 @@ function ProfileCard({ profile }: { profile: EnterpriseProfile }) {
         </Typography.Text>
       }
       style={{ marginBottom: 12 }}
+      data-testid="enterprise-profile"
     >
       {entries.length ? (
         <Descriptions
           size="small"
           column={{ xs: 1, md: 2 }}
-          items={entries.map(([k, v]) => ({ key: k, label: k, children: formatValue(v) }))}
+          items={entries.map(([k, v]) => ({
+            key: k,
+            // A key the locale does not know yet shows as sent rather than hiding the value.
+            label: t(`profileDetail.${k}`, { defaultValue: k }),
+            children: formatValue(v, (b) => (b ? t('common.yes') : t('common.no'))),
+          }))}
         />
       ) : (
         <Typography.Text type="secondary">—</Typography.Text>
@@ -147,6 +153,17 @@ function HistoryTab({ uscc }: { uscc: string }) {
   );
 }
 
+/**
+ * The server writes "来源：<where the fact came from>" for events with no other summary; a label
+ * with nothing after it (events that carry no source) is not shown, and the label is in the UI
+ * language.
+ */
+function timelineSummary(summary: string, sourceLabel: string): string {
+  const m = /^来源：\s*(.*)$/.exec(summary);
+  if (!m) return summary;
+  return m[1] ? `${sourceLabel}：${m[1]}` : '';
+}
+
 function TimelineTab({ uscc }: { uscc: string }) {
   const { t } = useTranslation();
   const { data, isPending } = useQuery({
@@ -174,8 +191,10 @@ function TimelineTab({ uscc }: { uscc: string }) {
               <Tag title={e.type}>{t(`nav.${e.type.split('.')[0]}`, { defaultValue: e.type })}</Tag>
               <Typography.Text strong>{e.title}</Typography.Text>
             </Space>
-            {e.summary && (
-              <Typography.Paragraph style={{ margin: '4px 0 0' }}>{e.summary}</Typography.Paragraph>
+            {timelineSummary(e.summary, t('enterprisePage.entrySource')) && (
+              <Typography.Paragraph style={{ margin: '4px 0 0' }} data-testid="enterprise-timeline-summary">
+                {timelineSummary(e.summary, t('enterprisePage.entrySource'))}
+              </Typography.Paragraph>
             )}
           </div>
         ),
