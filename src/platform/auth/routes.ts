@@ -172,7 +172,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post(
     '/api/auth/login',
     {
-      config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' }, problems: [401, 403] },
       schema: {
         tags: auth,
         summary: '登录 Sign in (sets the zh_session cookie)',

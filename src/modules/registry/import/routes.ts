@@ -82,7 +82,7 @@ export async function importExportRoutes(app: FastifyInstance, ctx: AppContext) 
   app.post(
     '/api/v1/imports/enterprises',
     {
-      config: { policy: 'enterprise.import' },
+      config: { policy: 'enterprise.import', upload: 'file' },
       schema: {
         tags,
         summary: '导入企业 Import enterprises (CSV/XLSX)',
