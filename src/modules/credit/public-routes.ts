@@ -8,55 +8,16 @@ import type { AppContext } from '../../platform/context.js';
 import { normalizeUscc } from '../registry/index.js';
 import { BULK_COLUMNS, bulkPublishedRecords, publicBlacklist, publicCredit, verifyReport } from './public.js';
 import { today } from './records.js';
+import {
+  fileResponse,
+  OpenDataSchema,
+  PublicBlacklistSchema,
+  PublicCreditSchema,
+  ReportCheckSchema,
+} from './schemas.js';
 
 const tags = ['public'];
-const Text = Type.Object({ zh: Type.String(), en: Type.String() });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const rateLimit = { max: 120, timeWindow: '1 minute' };
-
-const PublicRecord = Type.Object({
-  id: Type.String(),
-  eventLabel: Text,
-  ruleLabel: Text,
-  occurredOn: Type.String(),
-  expiresOn: Type.String(),
-  severity: Type.String(),
-  summary: Type.String(),
-  summaryText: Text,
-  source: Text,
-  pendingObjection: Type.Boolean(),
-  reply: Type.Union([Type.Object({ text: Type.String(), postedOn: Type.String() }), Type.Null()]),
-});
-
-export const PublicCreditSchema = Type.Object({
-  uscc: Type.String(),
-  name: Type.String(),
-  lastUpdated: Nullable(Type.String()),
-  goodCredit: Type.Union([Type.Object({ years: Type.Integer(), label: Text }), Type.Null()]),
-  records: Type.Array(PublicRecord),
-  blacklist: Type.Union([
-    Type.Object({
-      listedOn: Nullable(Type.String()),
-      publishedOn: Nullable(Type.String()),
-      expiresOn: Nullable(Type.String()),
-      decisionNo: Type.String(),
-    }),
-    Type.Null(),
-  ]),
-  // Present only when the rule set in force publishes grades (disclosure.publishGrades).
-  grade: Type.Optional(Type.Object({ grade: Type.String(), gradeLabel: Text })),
-});
-
-const PublicBlacklistItem = Type.Object({
-  id: Type.String(),
-  uscc: Type.String(),
-  name: Type.String(),
-  townName: Type.String(),
-  listedOn: Nullable(Type.String()),
-  publishedOn: Nullable(Type.String()),
-  expiresOn: Nullable(Type.String()),
-  decisionNo: Type.String(),
-});
 
 const csvCell = (v: unknown) => {
   let s = v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
@@ -106,7 +67,7 @@ export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) 
         summary: '严重违法失信名单公示 Published blacklist',
         querystring: BlacklistQuery,
         response: {
-          200: Type.Object({ items: Type.Array(PublicBlacklistItem), nextCursor: Nullable(Type.String()) }),
+          200: PublicBlacklistSchema,
         },
       },
     },
@@ -120,7 +81,17 @@ export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) 
     '/api/v1/public/credit-records.json',
     {
       config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: { tags, summary: '开放数据: 公示信用记录 (JSON) Open data: published records' },
+      schema: {
+        tags,
+        summary: '开放数据: 公示信用记录 (JSON) Open data: published records',
+        // Streamed as it is read, so this schema documents the document and serialises nothing.
+        response: {
+          200: {
+            description: 'Every published record in force (attachment credit-records.json)',
+            content: { 'application/json': { schema: OpenDataSchema } },
+          },
+        },
+      },
     },
     async (_req, reply) => {
       const day = today(ctx);
@@ -145,7 +116,16 @@ export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) 
     '/api/v1/public/credit-records.csv',
     {
       config: { policy: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: { tags, summary: '开放数据: 公示信用记录 (CSV) Open data: published records' },
+      schema: {
+        tags,
+        summary: '开放数据: 公示信用记录 (CSV) Open data: published records',
+        response: {
+          200: fileResponse(
+            'Every published record in force, UTF-8 with BOM (attachment credit-records.csv)',
+            ['text/csv'],
+          ),
+        },
+      },
     },
     async (_req, reply) => {
       const day = today(ctx);
@@ -171,16 +151,7 @@ export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) 
         tags,
         summary: '信用报告核验 Verify a credit report',
         params: IdParams,
-        response: {
-          200: Type.Object({
-            valid: Type.Boolean(),
-            uscc: Type.String(),
-            name: Type.String(),
-            issuedAt: Type.String(),
-            asOf: Type.String(),
-            checkCode: Type.String(),
-          }),
-        },
+        response: { 200: ReportCheckSchema },
       },
     },
     async (req) => {

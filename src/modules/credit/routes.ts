@@ -23,6 +23,29 @@ import { issueReport } from './report.js';
 import { createDraft, getRuleSet, listRuleSets, publishRuleSet, updateDraft } from './rule-store.js';
 import { validateRuleSet } from './rules.js';
 import { runSandbox } from './sandbox.js';
+import {
+  ArchiveSchema,
+  BlacklistListSchema,
+  BlacklistViewSchema,
+  DrawSchema,
+  EvidenceUploadSchema,
+  fileResponse,
+  GradeAsOfSchema,
+  MineSchema,
+  ObjectionListSchema,
+  ObjectionViewSchema,
+  RecordAndGradeSchema,
+  RecordListSchema,
+  RecordTypesSchema,
+  ReplySchema,
+  RuleSetDetailSchema,
+  RuleSetListSchema,
+  RuleSetMetaSchema,
+  RuleSetValidationSchema,
+  SandboxSchema,
+  StatsSchema,
+  SupervisionPolicySchema,
+} from './schemas.js';
 import { creditStats, drawTargets, supervisionPolicy } from './supervision.js';
 import { blacklistView, gradeView, objectionView, recordViews } from './views.js';
 
@@ -110,7 +133,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/enterprises/:uscc',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '企业信用档案与等级 Archive and grade', params: UsccParams },
+      schema: {
+        tags,
+        summary: '企业信用档案与等级 Archive and grade',
+        params: UsccParams,
+        response: { 200: ArchiveSchema },
+      },
     },
     async (req) => {
       const e = await usccEnterprise(req, 'credit.read');
@@ -151,7 +179,10 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/v1/credit/mine',
-    { config: { policy: 'credit.object' }, schema: { tags, summary: '本企业 My enterprise' } },
+    {
+      config: { policy: 'credit.object' },
+      schema: { tags, summary: '本企业 My enterprise', response: { 200: MineSchema } },
+    },
     async (req) => {
       const user = requireUser(req);
       const scope = scopeOf(user);
@@ -166,7 +197,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/enterprises/:uscc/grade',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '某日的等级 Grade as of a date', params: UsccParams, querystring: AsOfQuery },
+      schema: {
+        tags,
+        summary: '某日的等级 Grade as of a date',
+        params: UsccParams,
+        querystring: AsOfQuery,
+        response: { 200: GradeAsOfSchema },
+      },
     },
     async (req) => {
       const e = await usccEnterprise(req, 'credit.read');
@@ -185,7 +222,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/enterprises/:uscc/records',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '信用记录 Credit records', params: UsccParams },
+      schema: {
+        tags,
+        summary: '信用记录 Credit records',
+        params: UsccParams,
+        response: { 200: RecordListSchema },
+      },
     },
     async (req) => {
       const e = await usccEnterprise(req, 'credit.read');
@@ -201,7 +243,10 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get(
     '/api/v1/credit/record-types',
     // Readable by everyone who reads archives: the labels of the fields records carry.
-    { config: { policy: 'credit.read' }, schema: { tags, summary: '信用记录类型与字段 Record types' } },
+    {
+      config: { policy: 'credit.read' },
+      schema: { tags, summary: '信用记录类型与字段 Record types', response: { 200: RecordTypesSchema } },
+    },
     async () => ({ items: RECORD_TYPES }),
   );
 
@@ -225,7 +270,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/enterprises/:uscc/records',
     {
       config: { policy: 'credit.record' },
-      schema: { tags, summary: '录入信用记录 Enter a record', params: UsccParams, body: RecordBody },
+      schema: {
+        tags,
+        summary: '录入信用记录 Enter a record',
+        params: UsccParams,
+        body: RecordBody,
+        response: { 201: RecordAndGradeSchema },
+      },
     },
     async (req, reply) => {
       const e = await usccEnterprise(req, 'credit.record');
@@ -241,7 +292,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/records/:id/reversal',
     {
       config: { policy: 'credit.review' },
-      schema: { tags, summary: '更正(撤销)记录 Reverse a record', params: IdParams, body: ReasonsBody },
+      schema: {
+        tags,
+        summary: '更正(撤销)记录 Reverse a record',
+        params: IdParams,
+        body: ReasonsBody,
+        response: { 201: RecordAndGradeSchema },
+      },
     },
     async (req, reply) => {
       const user = requireUser(req);
@@ -294,6 +351,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         tags,
         summary: '上传证明材料 Upload evidence',
         description: 'multipart/form-data, field `file`: PDF, JPG, PNG, OFD, DOCX or XLSX, at most 10 MB.',
+        response: { 201: EvidenceUploadSchema },
       },
     },
     async (req: FastifyRequest, reply) => {
@@ -359,7 +417,17 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/evidence/:id',
     {
       config: { policy: 'authenticated' },
-      schema: { tags, summary: '下载证明材料 Download evidence', params: IdParams },
+      schema: {
+        tags,
+        summary: '下载证明材料 Download evidence',
+        params: IdParams,
+        response: {
+          200: fileResponse(
+            'The file as uploaded 证明材料原文件',
+            EVIDENCE_TYPES.map((t) => t.mime),
+          ),
+        },
+      },
     },
     async (req, reply) => {
       const user = requireUser(req);
@@ -383,7 +451,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/enterprises/:uscc/report.pdf',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '信用报告(PDF) Credit report', params: UsccParams },
+      schema: {
+        tags,
+        summary: '信用报告(PDF) Credit report',
+        params: UsccParams,
+        response: { 200: fileResponse('The credit report 信用报告 (PDF)', ['application/pdf']) },
+      },
     },
     async (req, reply) => {
       const e = await usccEnterprise(req, 'credit.read');
@@ -427,7 +500,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/records/:id/objections',
     {
       config: { policy: 'credit.object' },
-      schema: { tags, summary: '对记录提出异议 Object to a record', params: IdParams, body: ObjectionBody },
+      schema: {
+        tags,
+        summary: '对记录提出异议 Object to a record',
+        params: IdParams,
+        body: ObjectionBody,
+        response: { 201: ObjectionViewSchema },
+      },
     },
     async (req, reply) => {
       const user = requireUser(req);
@@ -450,7 +529,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/objections',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '异议列表 Objections', querystring: ObjectionQuery },
+      schema: {
+        tags,
+        summary: '异议列表 Objections',
+        querystring: ObjectionQuery,
+        response: { 200: ObjectionListSchema },
+      },
     },
     async (req) => {
       const user = requireUser(req);
@@ -502,7 +586,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/objections/:id/actions',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '处理异议 Act on an objection', params: IdParams, body: ObjectionActionBody },
+      schema: {
+        tags,
+        summary: '处理异议 Act on an objection',
+        params: IdParams,
+        body: ObjectionActionBody,
+        response: { 200: ObjectionViewSchema },
+      },
     },
     async (req) => {
       const user = requireUser(req);
@@ -535,7 +625,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/records/:id/reply',
     {
       config: { policy: 'credit.object' },
-      schema: { tags, summary: '企业回应 Reply beside a record', params: IdParams, body: ReplyBody },
+      schema: {
+        tags,
+        summary: '企业回应 Reply beside a record',
+        params: IdParams,
+        body: ReplyBody,
+        response: { 200: ReplySchema },
+      },
     },
     async (req) => {
       const user = requireUser(req);
@@ -580,7 +676,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/blacklist',
     {
       config: { policy: 'credit.read' },
-      schema: { tags, summary: '严重违法失信名单 Blacklist queue', querystring: BlacklistQuery },
+      schema: {
+        tags,
+        summary: '严重违法失信名单 Blacklist queue',
+        querystring: BlacklistQuery,
+        response: { 200: BlacklistListSchema },
+      },
     },
     async (req) => {
       const user = requireUser(req);
@@ -625,7 +726,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/blacklist',
     {
       config: { policy: 'credit.review' },
-      schema: { tags, summary: '拟列入名单 Propose a candidate', body: ProposeBody },
+      schema: {
+        tags,
+        summary: '拟列入名单 Propose a candidate',
+        body: ProposeBody,
+        response: { 201: BlacklistViewSchema },
+      },
     },
     async (req, reply) => {
       const user = requireUser(req);
@@ -685,6 +791,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: '名单流转 Act on a blacklist entry',
         params: IdParams,
         body: BlacklistActionBody,
+        response: { 200: BlacklistViewSchema },
       },
     },
     async (req) => {
@@ -711,14 +818,22 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- rule sets and sandbox ---------------------------------------------------------------------
   app.get(
     '/api/v1/credit/rule-sets',
-    { config: { policy: 'credit.rules' }, schema: { tags, summary: '规则集 Rule sets' } },
+    {
+      config: { policy: 'credit.rules' },
+      schema: { tags, summary: '规则集 Rule sets', response: { 200: RuleSetListSchema } },
+    },
     async () => ({ items: await listRuleSets(ctx, today(ctx)) }),
   );
   app.get(
     '/api/v1/credit/rule-sets/:id/:version',
     {
       config: { policy: 'credit.rules' },
-      schema: { tags, summary: '规则集详情 One rule set', params: RuleSetParams },
+      schema: {
+        tags,
+        summary: '规则集详情 One rule set',
+        params: RuleSetParams,
+        response: { 200: RuleSetDetailSchema },
+      },
     },
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
@@ -729,7 +844,15 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   const BodyOnly = Type.Object({ body: Type.Unknown() }, { additionalProperties: false });
   app.post(
     '/api/v1/credit/rule-sets/validate',
-    { config: { policy: 'credit.rules' }, schema: { tags, summary: '校验规则集 Validate', body: BodyOnly } },
+    {
+      config: { policy: 'credit.rules' },
+      schema: {
+        tags,
+        summary: '校验规则集 Validate',
+        body: BodyOnly,
+        response: { 200: RuleSetValidationSchema },
+      },
+    },
     async (req) => {
       const result = validateRuleSet((req.body as Static<typeof BodyOnly>).body);
       if (!result.ok) return { ok: false, errors: result.errors, warnings: [] };
@@ -751,7 +874,10 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.post(
     '/api/v1/credit/rule-sets',
-    { config: { policy: 'credit.rules' }, schema: { tags, summary: '新建草稿 New draft', body: BodyOnly } },
+    {
+      config: { policy: 'credit.rules' },
+      schema: { tags, summary: '新建草稿 New draft', body: BodyOnly, response: { 201: RuleSetMetaSchema } },
+    },
     async (req, reply) => {
       reply.code(201);
       return createDraft(ctx, actorOf(req), (req.body as Static<typeof BodyOnly>).body);
@@ -761,7 +887,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/rule-sets/:id/:version',
     {
       config: { policy: 'credit.rules' },
-      schema: { tags, summary: '保存草稿 Save draft', params: RuleSetParams, body: BodyOnly },
+      schema: {
+        tags,
+        summary: '保存草稿 Save draft',
+        params: RuleSetParams,
+        body: BodyOnly,
+        response: { 200: RuleSetMetaSchema },
+      },
     },
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
@@ -772,7 +904,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/rule-sets/:id/:version/publish',
     {
       config: { policy: 'credit.rules.publish' },
-      schema: { tags, summary: '发布 Publish', params: RuleSetParams },
+      schema: { tags, summary: '发布 Publish', params: RuleSetParams, response: { 200: RuleSetMetaSchema } },
     },
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
@@ -784,7 +916,13 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/rule-sets/:id/:version/sandbox',
     {
       config: { policy: 'credit.rules' },
-      schema: { tags, summary: '政策沙盘 Sandbox', params: RuleSetParams, body: Type.Optional(SandboxBody) },
+      schema: {
+        tags,
+        summary: '政策沙盘 Sandbox',
+        params: RuleSetParams,
+        body: Type.Optional(SandboxBody),
+        response: { 200: SandboxSchema },
+      },
     },
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
@@ -809,7 +947,10 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- statistics and supervision ----------------------------------------------------------------
   app.get(
     '/api/v1/credit/stats',
-    { config: { policy: 'stats.read' }, schema: { tags, summary: '信用等级分布 Grade distribution' } },
+    {
+      config: { policy: 'stats.read' },
+      schema: { tags, summary: '信用等级分布 Grade distribution', response: { 200: StatsSchema } },
+    },
     async (req) => {
       const user = requireUser(req);
       const scope = scopeOf(user);
@@ -818,7 +959,14 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.get(
     '/api/v1/credit/supervision/policy',
-    { config: { policy: 'credit.read' }, schema: { tags, summary: '分级分类监管策略 Supervision policy' } },
+    {
+      config: { policy: 'credit.read' },
+      schema: {
+        tags,
+        summary: '分级分类监管策略 Supervision policy',
+        response: { 200: SupervisionPolicySchema },
+      },
+    },
     async () => supervisionPolicy(ctx.db, today(ctx)),
   );
   const DrawQuery = Type.Object(
@@ -834,7 +982,12 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/credit/supervision/draw',
     {
       config: { policy: 'credit.review' },
-      schema: { tags, summary: '按信用等级抽取检查对象 Draw targets', querystring: DrawQuery },
+      schema: {
+        tags,
+        summary: '按信用等级抽取检查对象 Draw targets',
+        querystring: DrawQuery,
+        response: { 200: DrawSchema },
+      },
     },
     async (req) => {
       const q = req.query as Static<typeof DrawQuery>;
