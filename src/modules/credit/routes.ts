@@ -346,7 +346,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(
     '/api/v1/credit/evidence',
     {
-      config: { policy: 'authenticated' },
+      config: { policy: 'authenticated', upload: 'file', problems: [429] },
       schema: {
         tags,
         summary: '上传证明材料 Upload evidence',
