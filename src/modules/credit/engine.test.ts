@@ -203,7 +203,9 @@ describe.each(DIALECTS)('credit engine on %s', (dialect) => {
       }),
       { numRuns: dialect === 'sqlite' ? 8 : 4, seed: 20261126 },
     );
-  });
+    // Four to seven seconds alone; a loaded two-core machine takes several times that, and a
+    // timed-out run would go on writing under the next test.
+  }, 120_000);
 
   it('reproduces every grade by replaying the outbox into an empty archive', async () => {
     clock.set(at(START));

@@ -4,10 +4,12 @@
 // state directory — outside the database — and printed, so that an external witness (a printout in
 // the bureau's records, an e-mail to the supervising body) can hold the root too. The leaves go
 // beside it, so that `audit verify` can name the chain a checkpoint no longer finds.
+
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { AppError } from '../../../core/errors.js';
 import { sealAuditLog } from '../../../platform/audit.js';
 import type { AppContext } from '../../../platform/context.js';
 import { hmacHex, keyring, sameHex } from '../../../platform/integrity-keys.js';
@@ -119,7 +121,19 @@ export async function writeCheckpoint(
   };
   const checkpoint: Checkpoint = { ...body, mac: hmacHex(keys.signer.key, signedText(body)) };
   fs.mkdirSync(dirOf(ctx), { recursive: true });
-  fs.writeFileSync(leavesPath(ctx, checkpoint.no), gzipSync(text), { flag: 'wx', mode: 0o640 });
+  // The leaves file, created exclusively, is also the lock on the checkpoint's number: a second
+  // writer racing for the same number stops here, before the log is touched.
+  try {
+    fs.writeFileSync(leavesPath(ctx, checkpoint.no), gzipSync(text), { flag: 'wx', mode: 0o640 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw new AppError('CONFLICT', {
+      message: {
+        zh: `检查点 #${checkpoint.no} 正由另一进程写入，请稍后重试`,
+        en: `Checkpoint #${checkpoint.no} is being written by another process; try again later`,
+      },
+    });
+  }
   const fd = fs.openSync(checkpointLogPath(ctx), 'a', 0o640);
   try {
     fs.writeSync(fd, `${JSON.stringify(checkpoint)}\n`);

@@ -354,6 +354,20 @@ describe.each(DIALECTS)('tamper evidence on %s', (dialect) => {
     rt = withKeys([k2, k1]);
   });
 
+  it('refuses, with a clear conflict, a checkpoint whose number another process is writing', async () => {
+    const file = checkpointLogPath(rt);
+    const before = fs.readFileSync(file, 'utf8');
+    const next = readCheckpoints(rt).count + 1;
+    const claimed = path.join(path.dirname(file), `${String(next).padStart(6, '0')}.leaves.gz`);
+    fs.writeFileSync(claimed, '');
+    try {
+      await expect(writeCheckpoint(rt, ALL)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      fs.rmSync(claimed);
+    }
+  });
+
   it('finds a checkpoint line altered, and builds its Merkle root as documented', async () => {
     const file = checkpointLogPath(rt);
     const text = fs.readFileSync(file, 'utf8');
