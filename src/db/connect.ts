@@ -74,11 +74,13 @@ export function openDatabase(
   const poolSize = opts.poolSize ?? 10;
   const pool = new pg.Pool({ connectionString: config.connectionString, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  // heavy reads leave two connections free for everything else (health, sign-in, writes)
+  // heavy reads leave two connections free for everything else (health, sign-in, writes), and
+  // no more wait than the pool has connections: the session look-ups of the requests let in go
+  // through the same pool, ahead of a health check
   const closeReads = registerHeavyReads(
     db,
     { dialect: 'postgres' },
-    { ...DEFAULT_HEAVY_READS, active: Math.max(1, poolSize - 2), ...opts.heavyReads },
+    { ...DEFAULT_HEAVY_READS, active: Math.max(1, poolSize - 2), queued: poolSize, ...opts.heavyReads },
   );
   return { db, dialect: 'postgres', close: () => closeReads().then(() => db.destroy()) };
 }

@@ -68,6 +68,11 @@ export class Gate {
     return this.running >= this.opts.active && this.waiting.length >= this.opts.queued;
   }
 
+  /** Reads the gate holds at most: running and waiting. */
+  get capacity() {
+    return this.opts.active + this.opts.queued;
+  }
+
   run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.running < this.opts.active) return this.start(fn);
     if (this.waiting.length >= this.opts.queued) return Promise.reject(busy('queue'));
@@ -284,12 +289,12 @@ export function heavyReadLoad(db: Db) {
   return registry.get(db)?.gate.load ?? { running: 0, waiting: 0 };
 }
 
-/** True when the next heavy read of this database would be refused (every place taken). */
-export function heavyReadsFull(db: Db): boolean {
-  return registry.get(db)?.gate.full ?? false;
-}
-
 /** Starts the read workers now rather than on the first heavy read (the server does, at start). */
 export function warmHeavyReads(db: Db) {
   registry.get(db)?.warm();
+}
+
+/** How many heavy reads the gate of this database holds at most (running and waiting). */
+export function heavyReadCapacity(db: Db): number {
+  return registry.get(db)?.gate.capacity ?? Number.POSITIVE_INFINITY;
 }

@@ -1,12 +1,14 @@
 // Load shedding for the routes that run heavy reads (the register search, public and internal).
-// When every place of the heavy-read gate is taken (db/read-pool.ts), a request to such a route is
-// refused in the first onRequest hook — before cookies, sessions, the handler or any query — with
-// 503 SERVICE_UNAVAILABLE and Retry-After, so that refusing costs the server as little as possible
-// and the event loop stays free for health checks and the light requests of everyone else. The
-// gate refuses the same way a request that slipped past this check (it counts what really runs).
-import type { FastifyInstance } from 'fastify';
+// Requests to such a route are counted from their first onRequest hook to their response; when
+// as many are in flight as the heavy-read gate holds (db/read-pool.ts: running + waiting), the
+// next is refused right there — before cookies, sessions, the handler or any query — with 503
+// SERVICE_UNAVAILABLE and Retry-After. Refusing then costs the server as little as possible, and
+// the requests let in are few enough that their session look-ups never crowd the connections
+// that health checks and everyone else need. The gate itself refuses the same way a read that
+// would wait past its limit.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
-import { heavyReadsFull, warmHeavyReads } from '../db/read-pool.js';
+import { heavyReadCapacity, warmHeavyReads } from '../db/read-pool.js';
 import type { AppContext } from '../platform/context.js';
 import { sendProblem } from './errors.js';
 
@@ -20,10 +22,22 @@ const SHED = new AppError('SERVICE_UNAVAILABLE', {
 
 export function loadShedding(app: FastifyInstance, ctx: AppContext) {
   warmHeavyReads(ctx.db);
+  const capacity = heavyReadCapacity(ctx.db);
+  const admitted = new WeakSet<FastifyRequest>();
+  let inFlight = 0;
+  const leave = async (req: FastifyRequest) => {
+    if (admitted.delete(req)) inFlight--;
+  };
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'GET' || !HEAVY_READ_ROUTES.has(req.routeOptions.url ?? '')) return;
-    if (!heavyReadsFull(ctx.db)) return;
+    if (inFlight < capacity) {
+      inFlight++;
+      admitted.add(req);
+      return;
+    }
     reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
     return sendProblem(reply, req, SHED);
   });
+  app.addHook('onResponse', leave);
+  app.addHook('onRequestAbort', leave);
 }
