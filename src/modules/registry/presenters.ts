@@ -1,7 +1,17 @@
 // Presenters are the only way enterprise data leaves the API. Each whitelists its fields;
 // the public ones have no access to contacts at all.
 import { type Static, Type } from 'typebox';
+import type { Message } from '../../core/errors.js';
 import { json } from '../../db/codecs.js';
+import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
+import type { StoredEvent } from '../../platform/events/outbox.js';
+import {
+  type EnterpriseInput,
+  type EnterpriseStatus,
+  FIELD_LABELS,
+  ownValue,
+  STATUS_LABELS,
+} from './enterprise-input.js';
 import type { EnterpriseDetail, EnterpriseListItem } from './enterprises.js';
 import { maskPhone } from './resident-id.js';
 import { Nullable } from './schemas.js';
@@ -120,4 +130,145 @@ export function presentPublicEnterpriseDetail(
   e: EnterpriseDetail,
 ): Static<typeof PublicEnterpriseDetailSchema> {
   return { ...presentPublicEnterprise(e), registeredAddress: e.registered_address, updatedAt: e.updated_at };
+}
+
+// --- the supervision timeline: one entry per outbox event, its words in both languages.
+
+const Text = Type.Object({ zh: Type.String(), en: Type.String() });
+
+export const TimelineEntrySchema = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  type: Type.String(),
+  titleText: Text,
+  /** What changed (fields, or the status from → to), when the event says. */
+  changes: Nullable(Text),
+  /** Where the fact came from (online registration, import, the bureau's entry and its document…). */
+  source: Nullable(Text),
+  /** Kept for older clients: the Chinese title. */
+  title: Type.String({ deprecated: true }),
+  /** Kept for older clients: the Chinese changes, or "来源：<source>". */
+  summary: Type.String({ deprecated: true }),
+});
+
+const m = (zh: string, en: string): Message => ({ zh, en });
+
+const REGISTRY_SOURCES: Record<string, Message> = {
+  api: m('在线登记', 'Online registration'),
+  import: m('批量导入', 'Bulk import'),
+  seed: m('初始数据', 'Initial data'),
+};
+
+const FIELD_LABELS_EN: Record<keyof EnterpriseInput, string> = {
+  uscc: 'USCC',
+  name: 'name',
+  legalRepresentative: 'legal representative',
+  registeredAddress: 'registered address',
+  townCode: 'town',
+  industryCode: 'industry',
+  registeredOn: 'registration date',
+  status: 'status',
+  scale: 'scale',
+  tags: 'tags',
+};
+
+const STATUS_LABELS_EN: Record<EnterpriseStatus, string> = {
+  operating: 'Operating',
+  suspended: 'Suspended',
+  cancelled: 'Cancelled',
+  revoked: 'Revoked',
+};
+
+/**
+ * The phrases later modules write into an event's Chinese `source` (credit: record-types.ts
+ * recordSource, blacklist-store.ts, objection-store.ts), with their English. A source is read as
+ * segments joined by " · "; a segment is a phrase, or a document label and its number. What is not
+ * listed stays as written (numbers, a record's own summary).
+ */
+const SOURCE_PHRASES: Record<string, string> = {
+  监管部门录入: 'Entered by the bureau',
+  监管部门更正: 'Corrected by the bureau',
+  异议成立后更正: 'Corrected after an upheld objection',
+  严重违法失信名单列入决定: 'Blacklist listing decision',
+  监督抽查结果汇总: 'Sampling results over the years',
+  监督抽查: 'Supervisory sampling',
+  信用监管: 'Credit supervision',
+  生产许可: 'Production licensing',
+  特种设备安全监察: 'Special-equipment inspection',
+  计量监督: 'Metrology supervision',
+  质量认定与奖励: 'Quality recognition and awards',
+  系统: 'System',
+  严重违法失信名单程序: 'Blacklist procedure',
+  信用记录异议: 'Objection to a credit record',
+};
+const SOURCE_DOCUMENTS: [string, string][] = [
+  ['处罚决定书', 'penalty decision'],
+  ['决定书', 'decision'],
+  ['判决书', 'judgement'],
+  ['许可证', 'licence'],
+  ['抽样单', 'sample'],
+  ['抽查任务', 'task'],
+  ['投诉', 'complaint'],
+  ['设备', 'equipment'],
+  ['器具', 'instrument'],
+  ['标准', 'standard'],
+  ['被异议记录:', 'record objected to:'],
+];
+
+function englishSegment(segment: string): string {
+  const phrase = ownValue(SOURCE_PHRASES, segment);
+  if (phrase) return phrase;
+  for (const [zh, en] of SOURCE_DOCUMENTS)
+    if (segment.startsWith(`${zh} `)) return `${en} ${segment.slice(zh.length + 1)}`;
+  return segment;
+}
+
+const isText = (v: unknown): v is Message =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Message).zh === 'string' &&
+  typeof (v as Message).en === 'string';
+
+/** An event's source in both languages: a registry code, a two-language source, or a Chinese line. */
+function sourceOf(p: Record<string, unknown>): Message | null {
+  const s = p.source;
+  if (isText(s)) return s;
+  if (typeof s !== 'string' || s.trim() === '') return null;
+  const registry = ownValue(REGISTRY_SOURCES, s);
+  if (registry) return registry;
+  if (typeof p.sourceEn === 'string' && p.sourceEn) return m(s, p.sourceEn);
+  return m(s, s.split(' · ').map(englishSegment).join(' · '));
+}
+
+function changesOf(p: Record<string, unknown>): Message | null {
+  if (Array.isArray(p.fields)) {
+    const fields = p.fields.map(String);
+    return m(
+      `变更字段：${fields.map((f) => ownValue(FIELD_LABELS, f) ?? f).join('、')}`,
+      `Changed: ${fields.map((f) => ownValue(FIELD_LABELS_EN, f) ?? f).join(', ')}`,
+    );
+  }
+  if (p.from) {
+    const zh = (v: unknown) => ownValue(STATUS_LABELS, String(v)) ?? String(v);
+    const en = (v: unknown) => ownValue(STATUS_LABELS_EN, String(v)) ?? String(v);
+    return m(`${zh(p.from)} → ${zh(p.to)}`, `${en(p.from)} → ${en(p.to)}`);
+  }
+  return null;
+}
+
+export function presentTimelineEntry(ev: StoredEvent): Static<typeof TimelineEntrySchema> {
+  const p = (ev.payload ?? {}) as Record<string, unknown>;
+  const titleText = ownValue(EVENT_CATALOGUE, ev.type)?.description ?? m(ev.type, ev.type);
+  const changes = changesOf(p);
+  const source = sourceOf(p);
+  return {
+    id: ev.id,
+    at: ev.occurredAt,
+    type: ev.type,
+    titleText: { zh: titleText.zh, en: titleText.en },
+    changes,
+    source,
+    title: titleText.zh,
+    summary: changes?.zh ?? `来源：${source?.zh ?? ''}`,
+  };
 }

@@ -6,10 +6,9 @@ import { AppError, notFound } from '../../core/errors.js';
 import { actorOf, assertCan, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { AppContext } from '../../platform/context.js';
-import { EVENT_CATALOGUE } from '../../platform/events/catalogue.js';
 import { eventsForEnterprise } from '../../platform/events/outbox.js';
 import { addContact, removeContact, updateContact } from './contacts.js';
-import { FIELD_LABELS, ownValue, STATUS_LABELS, TAG_LABELS } from './enterprise-input.js';
+import { TAG_LABELS } from './enterprise-input.js';
 import {
   createEnterprise,
   type EnterpriseFilter,
@@ -29,12 +28,12 @@ import {
   presentEnterpriseSummary,
   presentPublicEnterprise,
   presentPublicEnterpriseDetail,
+  presentTimelineEntry,
+  TimelineEntrySchema,
 } from './presenters.js';
 import { productCategoryRoutes } from './product-category-routes.js';
 import { EnterpriseFilterQuery, Nullable } from './schemas.js';
 import { normalizeUscc } from './uscc.js';
-
-const SOURCE_LABELS: Record<string, string> = { api: '在线登记', import: '批量导入', seed: '初始数据' };
 
 const ListQuery = Type.Object(
   {
@@ -408,45 +407,13 @@ export async function registryRoutes(app: FastifyInstance, ctx: AppContext) {
         tags,
         summary: '监管时间线 Supervision timeline (events)',
         params: UsccParams,
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                at: Type.String(),
-                type: Type.String(),
-                title: Type.String(),
-                summary: Type.String(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: Type.Object({ items: Type.Array(TimelineEntrySchema) }) },
       },
     },
     async (req) => {
       const user = requireUser(req);
       const { e } = await loadVisible(ctx, user, (req.params as Static<typeof UsccParams>).uscc);
-      const events = await eventsForEnterprise(ctx, e.id);
-      return {
-        items: events.map((ev) => {
-          const spec = ownValue(EVENT_CATALOGUE, ev.type);
-          const p = ev.payload as Record<string, unknown>;
-          const label = (f: unknown) => ownValue(FIELD_LABELS, String(f)) ?? String(f);
-          const status = (s: unknown) => ownValue(STATUS_LABELS, String(s)) ?? String(s);
-          const summary = Array.isArray(p.fields)
-            ? `变更字段：${p.fields.map(label).join('、')}`
-            : p.from
-              ? `${status(p.from)} → ${status(p.to)}`
-              : `来源：${ownValue(SOURCE_LABELS, String(p.source)) ?? String(p.source ?? '')}`;
-          return {
-            id: ev.id,
-            at: ev.occurredAt,
-            type: ev.type,
-            title: spec?.description.zh ?? ev.type,
-            summary,
-          };
-        }),
-      };
+      return { items: (await eventsForEnterprise(ctx, e.id)).map(presentTimelineEntry) };
     },
   );
 
