@@ -94,7 +94,10 @@ export function sendProblem(reply: FastifyReply, req: FastifyRequest, err: AppEr
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const appErr = toAppError(err);
-  if (appErr.status >= 500) req.log.error({ err }, 'unhandled error');
+  // A fault is logged as one; a refusal the code chose to make (a 503 from a full queue included)
+  // is not — under load it would bury the real faults in the log.
+  if (appErr.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
+  else if (appErr.status >= 500) req.log.warn({ code: appErr.code }, 'request refused');
   else req.log.info({ code: appErr.code }, 'request rejected');
   return sendProblem(reply, req, appErr);
 }
