@@ -462,3 +462,72 @@ describe('labels of the register and the archive (15, 16, 21)', () => {
     await context.close();
   });
 });
+
+describe('review leftovers (issue 7): timeline in English, industry chart aligned', () => {
+  it('gives the enterprise timeline its titles and sources in English', async () => {
+    const { context, page } = await h.newPage();
+    await context.addInitScript("localStorage.setItem('zhihui.lang', 'en-US')");
+    await h.login(page, 'enterprise');
+    const mine = (await (await page.request.get('/api/v1/credit/mine')).json()) as { uscc: string };
+    await page.goto(`/registry/enterprises/${mine.uscc}`);
+    await page.getByRole('tab', { name: 'Supervision timeline' }).click();
+    await page.getByTestId('enterprise-timeline').waitFor();
+    const titles = await page.getByTestId('enterprise-timeline-title').allTextContents();
+    const summaries = await page.getByTestId('enterprise-timeline-summary').allTextContents();
+    expect(titles).toContain('An enterprise entered the register');
+    for (const title of titles) expect(title).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(summaries).toContain('Source: Initial data');
+    // A fact the bureau entered: its source in English (the document number as written).
+    expect(summaries.some((s) => s.startsWith('Source: Entered by the bureau'))).toBe(true);
+    expect(summaries.filter((s) => s.startsWith('来源'))).toEqual([]);
+    await h.screenshot(page, 'review-english-timeline');
+    await context.close();
+  });
+
+  it('draws every industry bar across the same axis, one stack, one category list', async () => {
+    const { context, page } = await h.newPage();
+    await h.login(page, 'regulator');
+    await page.goto('/credit/overview');
+    const chart = page.getByTestId('credit-industry-chart');
+    await chart.waitFor();
+    type Option = {
+      yAxis: { type: string; data: string[] }[];
+      series: { type: string; stack?: string; data: (number | { value: number })[] }[];
+    };
+    type ChartEl = {
+      zhihuiChart?: {
+        getOption(): Option;
+        convertToPixel(finder: object, value: unknown[]): [number, number];
+      };
+    };
+    const read = () =>
+      chart.locator('.zhihui-chart').evaluate((el) => {
+        const c = (el as unknown as ChartEl).zhihuiChart;
+        const o = c?.getOption();
+        if (!o?.series.length || !o.yAxis[0]?.data.length) return null;
+        const categories = o.yAxis[0].data;
+        const values = o.series.map((s) => s.data.map((d) => (typeof d === 'number' ? d : d.value)));
+        const ends = categories.map((_, i) => values.reduce((sum, v) => sum + (v[i] ?? 0), 0));
+        return {
+          categories: categories.length,
+          lengths: o.series.map((s) => s.data.length),
+          stacks: [...new Set(o.series.map((s) => s.stack))],
+          types: [...new Set(o.series.map((s) => s.type))],
+          ends,
+          endPixels: ends.map((end, i) => c!.convertToPixel({ xAxisIndex: 0, yAxisIndex: 0 }, [end, i])[0]),
+        };
+      });
+    await expect.poll(read).not.toBeNull();
+    const got = (await read())!;
+    expect(got.categories).toBeGreaterThan(3);
+    expect(got.types).toEqual(['bar']);
+    expect(got.stacks).toEqual(['grade']);
+    for (const n of got.lengths) expect(n).toBe(got.categories);
+    // Each bar is its industry's whole (100%), so every bar ends at the same pixel: no industry's
+    // bar stands apart from the others.
+    for (const end of got.ends) expect(end).toBeCloseTo(100, 6);
+    for (const x of got.endPixels) expect(Math.abs(x - got.endPixels[0]!)).toBeLessThan(1);
+    await h.screenshot(page, 'review-industry-chart');
+    await context.close();
+  });
+});

@@ -75,24 +75,77 @@ export default function CreditOverviewPage() {
     } as ChartOption;
   }, [data, names, gradeName]);
 
+  const industryRows = useMemo(
+    () =>
+      [...(data?.byIndustry ?? [])]
+        .filter((r) => rowTotal(r) > 0)
+        .sort((a, b) => rowTotal(b) - rowTotal(a))
+        .slice(0, TOP_INDUSTRIES)
+        .reverse(),
+    [data],
+  );
+
+  // Each industry's grades as shares of that industry, so every bar spans the axis: on a count
+  // axis manufacturing (most of the city's enterprises) dwarfed the others, which shrank to stubs.
+  // The industry's size is written at the end of its bar; the tooltip gives counts and shares.
   const industryOption = useMemo<ChartOption>(() => {
-    const rows = [...(data?.byIndustry ?? [])]
-      .sort((a, b) => rowTotal(b) - rowTotal(a))
-      .slice(0, TOP_INDUSTRIES)
-      .reverse();
+    const rows = industryRows;
+    const label = (r: GroupRow) => `${r.code} ${names.industry(r.code, r.name)}`;
+    type Param = { dataIndex: number; seriesIndex: number; marker: string; seriesName: string };
     return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        formatter: (params: unknown) => {
+          const list = (Array.isArray(params) ? params : [params]) as Param[];
+          const r = rows[list[0]?.dataIndex ?? -1];
+          if (!r) return '';
+          const n = rowTotal(r);
+          const lines = list.map((p) => {
+            const count = r[GRADES[p.seriesIndex]!];
+            return `${p.marker}${p.seriesName}: ${count}${t('common.unit')} (${formatRatio(count / n)})`;
+          });
+          return [`${label(r)} · ${n}${t('common.unit')}`, ...lines].join('<br/>');
+        },
+      },
       legend: { top: 0, icon: 'roundRect' },
-      grid: { left: 8, right: 24, top: 36, bottom: 4, containLabel: true },
-      xAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#eef1f5' } } },
+      grid: { left: 8, right: 56, top: 36, bottom: 4, containLabel: true },
+      xAxis: {
+        type: 'value',
+        min: 0,
+        max: 100,
+        interval: 20,
+        axisLabel: { formatter: '{value}%' },
+        splitLine: { lineStyle: { color: '#eef1f5' } },
+      },
       yAxis: {
         type: 'category',
-        data: rows.map((r) => `${r.code} ${names.industry(r.code, r.name)}`),
+        data: rows.map(label),
         axisLabel: { fontSize: 11, width: 180, overflow: 'truncate' },
       },
-      series: stackedSeries(rows, gradeName, true),
+      series: GRADES.map((g, i) => ({
+        type: 'bar' as const,
+        name: gradeName(g),
+        stack: 'grade',
+        barMaxWidth: 16,
+        itemStyle: { color: GRADE_COLORS[g] },
+        emphasis: { focus: 'series' as const },
+        data: rows.map((r) => (r[g] / rowTotal(r)) * 100),
+        // The last segment carries the industry's size past the end of the bar.
+        ...(i === GRADES.length - 1
+          ? {
+              label: {
+                show: true,
+                position: 'right' as const,
+                fontSize: 11,
+                color: '#5f6b7a',
+                formatter: (p: { dataIndex: number }) => `${rowTotal(rows[p.dataIndex]!)}${t('common.unit')}`,
+              },
+            }
+          : {}),
+      })),
     } as ChartOption;
-  }, [data, names, gradeName]);
+  }, [industryRows, names, gradeName, t]);
 
   const pieOption = useMemo<ChartOption>(
     () =>
@@ -189,7 +242,7 @@ export default function CreditOverviewPage() {
           </Card>
         </Col>
         <Col xs={24} xl={14}>
-          <Card title={t('credit.overview.byIndustry', { n: TOP_INDUSTRIES })}>
+          <Card title={t('credit.overview.byIndustry', { n: industryRows.length || TOP_INDUSTRIES })}>
             <Chart
               option={industryOption}
               height={420}

@@ -17,7 +17,7 @@ import {
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, isApiError } from '../api/client';
+import { api, isApiError, type LocalizedText, pickText } from '../api/client';
 import { useRefNames } from '../api/reference';
 import type { Enterprise, EnterpriseProfile, HistoryEntry, ListOf, TimelineEntry } from '../api/types';
 import { useSession } from '../auth/session';
@@ -153,15 +153,22 @@ function HistoryTab({ uscc }: { uscc: string }) {
   );
 }
 
-/**
- * The server writes "来源：<where the fact came from>" for events with no other summary; a label
- * with nothing after it (events that carry no source) is not shown, and the label is in the UI
- * language.
- */
-function timelineSummary(summary: string, sourceLabel: string): string {
-  const m = /^来源：\s*(.*)$/.exec(summary);
-  if (!m) return summary;
-  return m[1] ? `${sourceLabel}：${m[1]}` : '';
+/** A timeline entry with its texts in both languages (older servers sent only the Chinese ones). */
+type TimelineItem = TimelineEntry & {
+  titleText?: LocalizedText;
+  changes?: LocalizedText | null;
+  source?: LocalizedText | null;
+};
+
+/** What changed and where the fact came from, in the UI language; empty when the event says neither. */
+function timelineSummary(e: TimelineItem, sourceText: (source: string) => string): string {
+  if (e.titleText === undefined) {
+    const m = /^来源：\s*(.*)$/.exec(e.summary);
+    if (!m) return e.summary;
+    return m[1] ? sourceText(m[1]) : '';
+  }
+  const source = pickText(e.source);
+  return [pickText(e.changes), source && sourceText(source)].filter(Boolean).join(' · ');
 }
 
 function TimelineTab({ uscc }: { uscc: string }) {
@@ -169,7 +176,7 @@ function TimelineTab({ uscc }: { uscc: string }) {
   const { data, isPending } = useQuery({
     queryKey: ['enterprise', uscc, 'timeline'],
     queryFn: ({ signal }) =>
-      api.get<ListOf<TimelineEntry>>(
+      api.get<ListOf<TimelineItem>>(
         `/api/v1/enterprises/${encodeURIComponent(uscc)}/timeline`,
         undefined,
         signal,
@@ -177,6 +184,8 @@ function TimelineTab({ uscc }: { uscc: string }) {
   });
   if (isPending) return <Spin />;
   const items = data?.items ?? [];
+  const summaryOf = (e: TimelineItem) =>
+    timelineSummary(e, (source) => t('enterprisePage.entrySource', { source }));
   if (!items.length)
     return <Empty description={t('enterprisePage.timelineEmpty')} data-testid="enterprise-timeline-empty" />;
   return (
@@ -189,11 +198,13 @@ function TimelineTab({ uscc }: { uscc: string }) {
             <Space size={8} wrap>
               <Typography.Text type="secondary">{formatDateTime(e.at)}</Typography.Text>
               <Tag title={e.type}>{t(`nav.${e.type.split('.')[0]}`, { defaultValue: e.type })}</Tag>
-              <Typography.Text strong>{e.title}</Typography.Text>
+              <Typography.Text strong data-testid="enterprise-timeline-title">
+                {pickText(e.titleText) ?? e.title}
+              </Typography.Text>
             </Space>
-            {timelineSummary(e.summary, t('enterprisePage.entrySource')) && (
+            {summaryOf(e) && (
               <Typography.Paragraph style={{ margin: '4px 0 0' }} data-testid="enterprise-timeline-summary">
-                {timelineSummary(e.summary, t('enterprisePage.entrySource'))}
+                {summaryOf(e)}
               </Typography.Paragraph>
             )}
           </div>
