@@ -56,7 +56,7 @@ describe('zhihui credit and audit commands (CLI)', () => {
     expect(g.rawScore ?? g.score).toBe(raw);
     expect(run('credit', 'grade', uscc, '--as-of', '2026-02-30').status).toBe(1);
     expect(run('credit', 'grade', '91441900XXXXXXXXXX').status).toBe(1);
-  });
+  }, 120_000); // four CLI starts: ten seconds alone, several times that on a loaded machine
 
   it('regrades everyone and refuses to rewrite history before a recorded day', () => {
     const r = run('credit', 'regrade');
@@ -65,7 +65,7 @@ describe('zhihui credit and audit commands (CLI)', () => {
     const back = run('credit', 'regrade', '--as-of', '2024-06-30');
     expect(back.status).toBe(1);
     expect(back.stderr).toContain('INVALID_STATE');
-  });
+  }, 120_000);
 
   it('verifies every chain, and names the first broken link after a row is tampered with', () => {
     const cp = run('audit', 'checkpoint');
