@@ -25,8 +25,11 @@ import { attachEvidence, checkEvidence, reverseRecord, scoreStoredEvent, today }
 type Row = Database['credit_blacklist'];
 
 /** The readable origin of a blacklist event (the enterprise timeline's "来源"). */
-const blacklistSource = (entry: BlacklistEntry) =>
-  `严重违法失信名单程序 · 处罚决定书 ${entry.penalty.decisionNo}`;
+/** The timeline's source of a blacklist step, in both languages (payload `source`, `sourceEn`). */
+const blacklistSource = (entry: BlacklistEntry) => ({
+  source: `严重违法失信名单程序 · 处罚决定书 ${entry.penalty.decisionNo}`,
+  sourceEn: `Blacklist procedure · penalty decision ${entry.penalty.decisionNo}`,
+});
 export const entryOf = (r: Row) => json.read(r.body, {}) as BlacklistEntry;
 
 export type MachineActor = { id: string; kind: 'official' | 'enterprise' | 'system' };
@@ -110,7 +113,7 @@ export async function proposeCandidate(
             ...(await enterpriseRef(trx, enterpriseId)),
             entryId: entry.id,
             state: entry.state,
-            source: blacklistSource(entry),
+            ...blacklistSource(entry),
           },
         },
       ],
@@ -173,7 +176,7 @@ export async function actOnEntry(
                 ...ref,
                 entryId: entry.id,
                 state: entry.state,
-                source: blacklistSource(entry),
+                ...blacklistSource(entry),
               } as never,
             },
           ],

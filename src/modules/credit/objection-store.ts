@@ -18,7 +18,8 @@ import {
   type Reply,
   transitionObjection,
 } from './objections.js';
-import { attachEvidence, checkEvidence, reverseRecord, today } from './records.js';
+import { summaryText } from './record-types.js';
+import { attachEvidence, checkEvidence, recordDetails, reverseRecord, today } from './records.js';
 
 type Row = Database['credit_objections'];
 export const objectionOf = (r: Row) => json.read(r.body, {}) as Objection;
@@ -107,10 +108,12 @@ async function emitObjectionEvent(trx: Kysely<Database>, ctx: AppContext, o: Obj
     .executeTakeFirstOrThrow();
   const record = await trx
     .selectFrom('credit_records')
-    .select('summary')
+    .select(['summary', 'event_type', 'details'])
     .where('id', '=', o.recordId)
     .executeTakeFirst();
-  const summary = record?.summary ?? o.recordId;
+  const summary = record
+    ? summaryText(record.event_type, recordDetails(record))
+    : { zh: o.recordId, en: o.recordId };
   await emitEvents(
     trx,
     [
@@ -124,7 +127,8 @@ async function emitObjectionEvent(trx: Kysely<Database>, ctx: AppContext, o: Obj
           uscc: e.uscc,
           objectionId: o.id,
           recordId: o.recordId,
-          source: `信用记录异议 · 被异议记录: ${summary}`,
+          source: `信用记录异议 · 被异议记录: ${summary.zh}`,
+          sourceEn: `Objection to a credit record · record objected to: ${summary.en}`,
         } as never,
       },
     ],

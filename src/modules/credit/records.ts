@@ -50,8 +50,9 @@ export async function scoreStoredEvent(
     event: { id: event.id, type: event.type, payload, occurredOn },
   });
   if (!scored) return null;
-  // `source` names the fact's origin for the timeline; the record derives its own (recordSource).
-  const { enterpriseId: _e, uscc: _u, source: _s, ...details } = payload;
+  // `source`/`sourceEn` name the fact's origin for the timeline; the record derives its own
+  // (recordSource).
+  const { enterpriseId: _e, uscc: _u, source: _s, sourceEn: _n, ...details } = payload;
   const record = await appendRecord(trx, ctx, {
     enterpriseId: event.enterpriseId,
     kind: opts.kind ?? 'event',
@@ -216,6 +217,7 @@ export async function addManualRecord(
       uscc: enterprise.uscc,
       ...parsed.value,
       source: recordSource(spec.type, parsed.value, 'manual').zh,
+      sourceEn: recordSource(spec.type, parsed.value, 'manual').en,
     };
     const probe = scoreEvent({
       ruleSets: sets,
@@ -405,5 +407,6 @@ export async function reverseRecord(
   return { record, grade };
 }
 
-export const recordDetails = (r: RecordRow) => json.read(r.details, {}) as Record<string, string | number>;
+export const recordDetails = (r: Pick<RecordRow, 'details'>) =>
+  json.read(r.details, {}) as Record<string, string | number>;
 export const recordEvidence = (r: RecordRow) => json.read(r.evidence, []) as string[];

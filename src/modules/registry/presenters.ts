@@ -179,65 +179,24 @@ const STATUS_LABELS_EN: Record<EnterpriseStatus, string> = {
   revoked: 'Revoked',
 };
 
-/**
- * The phrases later modules write into an event's Chinese `source` (credit: record-types.ts
- * recordSource, blacklist-store.ts, objection-store.ts), with their English. A source is read as
- * segments joined by " · "; a segment is a phrase, or a document label and its number. What is not
- * listed stays as written (numbers, a record's own summary).
- */
-const SOURCE_PHRASES: Record<string, string> = {
-  监管部门录入: 'Entered by the bureau',
-  监管部门更正: 'Corrected by the bureau',
-  异议成立后更正: 'Corrected after an upheld objection',
-  严重违法失信名单列入决定: 'Blacklist listing decision',
-  监督抽查结果汇总: 'Sampling results over the years',
-  监督抽查: 'Supervisory sampling',
-  信用监管: 'Credit supervision',
-  生产许可: 'Production licensing',
-  特种设备安全监察: 'Special-equipment inspection',
-  计量监督: 'Metrology supervision',
-  质量认定与奖励: 'Quality recognition and awards',
-  系统: 'System',
-  严重违法失信名单程序: 'Blacklist procedure',
-  信用记录异议: 'Objection to a credit record',
-};
-const SOURCE_DOCUMENTS: [string, string][] = [
-  ['处罚决定书', 'penalty decision'],
-  ['决定书', 'decision'],
-  ['判决书', 'judgement'],
-  ['许可证', 'licence'],
-  ['抽样单', 'sample'],
-  ['抽查任务', 'task'],
-  ['投诉', 'complaint'],
-  ['设备', 'equipment'],
-  ['器具', 'instrument'],
-  ['标准', 'standard'],
-  ['被异议记录:', 'record objected to:'],
-];
-
-function englishSegment(segment: string): string {
-  const phrase = ownValue(SOURCE_PHRASES, segment);
-  if (phrase) return phrase;
-  for (const [zh, en] of SOURCE_DOCUMENTS)
-    if (segment.startsWith(`${zh} `)) return `${en} ${segment.slice(zh.length + 1)}`;
-  return segment;
-}
-
 const isText = (v: unknown): v is Message =>
   typeof v === 'object' &&
   v !== null &&
   typeof (v as Message).zh === 'string' &&
   typeof (v as Message).en === 'string';
 
-/** An event's source in both languages: a registry code, a two-language source, or a Chinese line. */
+/**
+ * An event's source in both languages: a registry code, a two-language source, or the producing
+ * module's own `source` + `sourceEn` (each module words its sources; the registry never parses
+ * them). A source with no English is shown as written.
+ */
 function sourceOf(p: Record<string, unknown>): Message | null {
   const s = p.source;
   if (isText(s)) return s;
   if (typeof s !== 'string' || s.trim() === '') return null;
   const registry = ownValue(REGISTRY_SOURCES, s);
   if (registry) return registry;
-  if (typeof p.sourceEn === 'string' && p.sourceEn) return m(s, p.sourceEn);
-  return m(s, s.split(' · ').map(englishSegment).join(' · '));
+  return m(s, typeof p.sourceEn === 'string' && p.sourceEn ? p.sourceEn : s);
 }
 
 function changesOf(p: Record<string, unknown>): Message | null {
