@@ -6,8 +6,7 @@
 // loses or changes a field (or its nullability) without its schema following.
 import { type Static, type TSchema, Type } from 'typebox';
 import type { Message } from '../../core/errors.js';
-import type { BLACKLIST_ACTIONS } from './blacklist.js';
-import { BLACKLIST_STATES } from './blacklist.js';
+import { BLACKLIST_ACTIONS, BLACKLIST_STATES } from './blacklist.js';
 import { OBJECTION_ACTIONS, OBJECTION_STATES } from './objections.js';
 import type { publicBlacklist, publicCredit, verifyReport } from './public.js';
 import type { RECORD_TYPES } from './record-types.js';
@@ -193,15 +192,6 @@ export const ObjectionListSchema = Type.Object({ items: Type.Array(ObjectionView
 export const ReplySchema = Reply;
 
 // ---- blacklist -----------------------------------------------------------------------------------
-const BLACKLIST_ACTION_NAMES: typeof BLACKLIST_ACTIONS = [
-  'notify',
-  'list',
-  'publish',
-  'applyRemoval',
-  'decideRemoval',
-  'expire',
-  'withdraw',
-];
 export const BlacklistViewSchema = Type.Object(
   {
     id: Type.String(),
@@ -240,7 +230,7 @@ export const BlacklistViewSchema = Type.Object(
       Type.Object({ deadline: OneOf(['publishBy', 'removalDecideBy'] as const), due: Day }),
     ),
     nextDeadline: Nullable(Type.Object({ name: Type.String(), label: Text, due: Day })),
-    allowedActions: Type.Array(OneOf(BLACKLIST_ACTION_NAMES)),
+    allowedActions: Type.Array(OneOf(BLACKLIST_ACTIONS)),
   },
   { title: 'CreditBlacklistView' },
 );
@@ -312,30 +302,21 @@ export const SandboxSchema = Type.Object({
 // ---- statistics and supervision ------------------------------------------------------------------
 const GradeCounts = (extra: Record<string, TSchema>) =>
   Type.Object({ ...extra, A: Type.Integer(), B: Type.Integer(), C: Type.Integer(), D: Type.Integer() });
+/** One town's or industry's count of enterprises per grade. */
+const GradesOfGroup = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  A: Type.Integer(),
+  B: Type.Integer(),
+  C: Type.Integer(),
+  D: Type.Integer(),
+});
 export const StatsSchema = Type.Object({
   asOf: Day,
   total: Type.Integer(),
   byGrade: GradeCounts({}),
-  byTown: Type.Array(
-    Type.Object({
-      code: Type.String(),
-      name: Type.String(),
-      A: Type.Integer(),
-      B: Type.Integer(),
-      C: Type.Integer(),
-      D: Type.Integer(),
-    }),
-  ),
-  byIndustry: Type.Array(
-    Type.Object({
-      code: Type.String(),
-      name: Type.String(),
-      A: Type.Integer(),
-      B: Type.Integer(),
-      C: Type.Integer(),
-      D: Type.Integer(),
-    }),
-  ),
+  byTown: Type.Array(GradesOfGroup),
+  byIndustry: Type.Array(GradesOfGroup),
   // Only the states that have entries (in scope) appear.
   blacklist: Type.Record(Type.String(), Type.Integer(), {
     description: 'Entries per blacklist state; states without entries are absent',
