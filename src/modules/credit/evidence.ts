@@ -36,7 +36,7 @@ export async function checkEvidenceLimits(
   if (Number(recent.n) >= L.perUserPerWindow)
     throw new AppError('RATE_LIMITED', {
       message: {
-        zh: `上传过于频繁: 每${L.rateWindowMinutes}分钟最多上传${L.perUserPerWindow}份证明材料`,
+        zh: `上传过于频繁：每${L.rateWindowMinutes}分钟最多上传${L.perUserPerWindow}份证明材料`,
         en: `Too many uploads: at most ${L.perUserPerWindow} evidence files every ${L.rateWindowMinutes} minutes`,
       },
       retryAfterSeconds: L.rateWindowMinutes * 60,
@@ -50,7 +50,7 @@ export async function checkEvidenceLimits(
     if (Number(held.n) >= L.enterpriseFiles || Number(held.bytes ?? 0) + upload.size > L.enterpriseBytes)
       throw new AppError('RATE_LIMITED', {
         message: {
-          zh: `本企业证明材料已达上限(${L.enterpriseFiles}份或${L.enterpriseBytes / 1024 / 1024} MB), 请联系监管部门`,
+          zh: `本企业证明材料已达上限（${L.enterpriseFiles}份或${L.enterpriseBytes / 1024 / 1024} MB），请联系监管部门`,
           en: `Your enterprise has reached its evidence quota (${L.enterpriseFiles} files or ${L.enterpriseBytes / 1024 / 1024} MB)`,
         },
       });
@@ -64,7 +64,7 @@ export async function checkEvidenceLimits(
     if (Number(loose.n) >= L.unattachedPerUser)
       throw new AppError('RATE_LIMITED', {
         message: {
-          zh: `未使用的证明材料已达${L.unattachedPerUser}份, 请先在记录或异议中使用或等待清理`,
+          zh: `未使用的证明材料已达${L.unattachedPerUser}份，请先在记录或异议中使用或等待清理`,
           en: `You hold ${L.unattachedPerUser} unused evidence files; use them or wait for the daily clean-up`,
         },
       });
