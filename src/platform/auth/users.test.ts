@@ -319,9 +319,10 @@ for (const dialect of DIALECTS) {
       expect(await errorCode(() => login({ ctx: rt, username: 'forgetful', password: PASSWORD }))).toBe(
         'INVALID_CREDENTIALS',
       );
-      expect((await login({ ctx: rt, username: 'forgetful', password: 'New-Secret-2026' })).user.id).toBe(
-        u.id,
-      );
+      // The administrator knows the new password too: its owner must replace it at sign-in.
+      expect(reset.mustChangeOnSignIn).toBe(true);
+      const after = await login({ ctx: rt, username: 'forgetful', password: 'New-Secret-2026' });
+      expect(after.user).toMatchObject({ id: u.id, mustChangePassword: true });
       const audit = (await auditRows(rt, 'user.update')).filter((r) => r.resource_id === u.id).at(-1)!;
       expect(JSON.parse(audit.after!)).toMatchObject({ passwordReset: true });
       expect(audit.after).not.toContain('New-Secret-2026');

@@ -381,7 +381,13 @@ export async function updateUser(args: {
     enterprise_id: binding.enterpriseId,
     active: bool.write(active),
     ...(passwordHash
-      ? { password_hash: passwordHash, failed_logins: 0, locked_until: null, must_change_password: 0 }
+      ? {
+          password_hash: passwordHash,
+          failed_logins: 0,
+          locked_until: null,
+          // A password someone else set is known to two people: its owner replaces it at sign-in.
+          must_change_password: self ? 0 : 1,
+        }
       : {}),
     updated_at: now.toISOString(),
   };
