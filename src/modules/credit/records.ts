@@ -144,7 +144,7 @@ async function checkCleanWindow(
         field(
           'details.years',
           'FAILED_SAMPLE_IN_WINDOW',
-          `${failure.occurred_on} 有监督抽查不合格记录 (${failure.summary}), 不能认定连续${years}年无不合格`,
+          `${failure.occurred_on} 有监督抽查不合格记录（${failure.summary}），不能认定连续${years}年无不合格`,
           `A sample failed on ${failure.occurred_on}: ${years} years without a failed sample cannot be recorded`,
         ),
       ],
