@@ -15,6 +15,9 @@ export type TestDialect = 'sqlite' | 'postgres';
 // Tests play a reverse proxy on loopback, so they can vary the client address with X-Forwarded-For.
 const TEST_PROXY = '127.0.0.1';
 
+/** The advisory lock key that keeps test-schema drops apart from migrations (see testContext). */
+const TEST_SCHEMA_LOCK = 7_204_201;
+
 export const DIALECTS: TestDialect[] = process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export async function testContext(dialect: TestDialect, opts: { clock?: Clock } = {}): Promise<Runtime> {
@@ -43,23 +46,38 @@ export async function testContext(dialect: TestDialect, opts: { clock?: Clock } 
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const config = loadConfig({ DATABASE_URL: url.toString(), TRUST_PROXY: TEST_PROXY });
-  const drop = async () => {
+  // Kysely's migrator introspects every schema of the database (has_schema_privilege over
+  // pg_namespace), so a suite dropping its schema at that moment makes another suite's migration
+  // fail with "schema … does not exist". Migrations hold a shared lock, drops an exclusive one.
+  // (Test databases only: the product itself takes no advisory locks.)
+  const withLock = async (mode: 'shared' | 'exclusive', work: (c: pg.Client) => Promise<unknown>) => {
     const c = new pg.Client({ connectionString: base });
     await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    const suffix = mode === 'shared' ? '_shared' : '';
+    try {
+      await c.query(`SELECT pg_advisory_lock${suffix}($1)`, [TEST_SCHEMA_LOCK]);
+      await work(c);
+    } finally {
+      await c.query(`SELECT pg_advisory_unlock${suffix}($1)`, [TEST_SCHEMA_LOCK]).catch(() => {});
+      await c.end();
+    }
   };
-  let rt: Runtime;
+  const drop = () => withLock('exclusive', (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+  let rt: Runtime | undefined;
   try {
-    rt = await createRuntime(config, { clock: opts.clock, poolSize: 4 });
+    await withLock('shared', async () => {
+      rt = await createRuntime(config, { clock: opts.clock, poolSize: 4 });
+    });
   } catch (err) {
     await drop();
     throw err;
   }
+  if (!rt) throw new Error('unreachable: the runtime was not created');
+  const runtime: Runtime = rt;
   return {
-    ...rt,
+    ...runtime,
     close: async () => {
-      await rt.close();
+      await runtime.close();
       await drop();
     },
   };
