@@ -5,7 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness.js';
+import { chooseOption, type Harness, startHarness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -84,12 +84,8 @@ describe('a failed sample, an objection and its review', () => {
     await r.getByTestId('credit-add-record').click();
     const drawer = r.getByTestId('credit-record-form');
     await drawer.waitFor();
-    await drawer.getByLabel('记录类型').click();
-    await r.locator('.ant-select-dropdown:visible .ant-select-item-option[title="监督抽查不合格"]').click();
-    await drawer.getByLabel('不合格程度').click();
-    await r
-      .locator('.ant-select-dropdown:visible .ant-select-item-option[title="特别严重(涉及安全、健康)"]')
-      .click();
+    await chooseOption(r, drawer, '记录类型', '监督抽查不合格');
+    await chooseOption(r, drawer, '不合格程度', '特别严重(涉及安全、健康)');
     await drawer.getByLabel('样品编号').fill(SAMPLE_NO);
     await drawer.getByLabel('产品类别').fill('电动自行车充电器');
     await drawer.getByTestId('credit-record-submit').click();

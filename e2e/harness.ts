@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { ensureDemoData } from '../src/cli/demo.js';
 import { loadConfig } from '../src/core/config.js';
 import { createRuntime, type Runtime } from '../src/platform/bootstrap.js';
@@ -82,4 +82,27 @@ export async function startHarness(): Promise<Harness> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Chooses `title` in the antd Select whose label is `label` inside `scope`, and waits until the
+ * Select shows it. A click that lands while the dropdown is still opening can be lost on a loaded
+ * machine; the choice is then made again (at most three times) rather than failing later on a
+ * field that never appeared.
+ */
+export async function chooseOption(page: Page, scope: Locator, label: string, title: string) {
+  const shown = scope
+    .locator('.ant-form-item', { has: page.getByLabel(label) })
+    .locator('.ant-select', { hasText: title });
+  for (let attempt = 1; ; attempt++) {
+    await scope.getByLabel(label).click();
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`).click();
+    try {
+      await shown.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
 }

@@ -5,7 +5,7 @@
 
 import type { Page, Request, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness.js';
+import { chooseOption, type Harness, startHarness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -72,12 +72,8 @@ async function fillFailedSample(page: Page, uscc: string, sampleNo: string, note
   await page.getByTestId('credit-add-record').click();
   const drawer = page.getByTestId('credit-record-form');
   await drawer.waitFor();
-  await drawer.getByLabel('记录类型').click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="监督抽查不合格"]').click();
-  await drawer.getByLabel('不合格程度').click();
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option[title="特别严重(涉及安全、健康)"]')
-    .click();
+  await chooseOption(page, drawer, '记录类型', '监督抽查不合格');
+  await chooseOption(page, drawer, '不合格程度', '特别严重(涉及安全、健康)');
   await drawer.getByLabel('样品编号').fill(sampleNo);
   await drawer.getByLabel('产品类别').fill('电动自行车充电器');
   if (note) await drawer.getByLabel('备注').fill(note);

@@ -9,5 +9,8 @@ export default defineConfig({
     // One browser and one server for the whole run; files run one after another.
     fileParallelism: false,
     pool: 'forks',
+    // expect.poll waits one second by default: too little for a page that loads its data on a
+    // loaded two-core machine. What a user would wait for, the tests wait for too.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
   },
 });
