@@ -16,7 +16,12 @@ export type TestUser = {
   enterpriseUscc?: string | null;
 };
 
-export async function testApp(rt: Runtime, users: TestUser[]) {
+export async function testApp(
+  rt: Runtime,
+  users: TestUser[],
+  /** Hooks to add before the app is ready (the first request makes it ready). */
+  opts: { configure?: (app: FastifyInstance) => void } = {},
+) {
   for (const u of users)
     await createUser({
       ctx: rt,
@@ -31,6 +36,7 @@ export async function testApp(rt: Runtime, users: TestUser[]) {
       },
     });
   const app: FastifyInstance = await buildApp(rt);
+  opts.configure?.(app);
   const sessions: Record<string, { cookie: string; csrf: string }> = {};
   for (const u of users) {
     const res = await app.inject({

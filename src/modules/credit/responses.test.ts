@@ -8,25 +8,21 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../../core/clock.js';
-import type { Role } from '../../platform/auth/policies.js';
-import { createUser } from '../../platform/auth/users.js';
 import type { Runtime } from '../../platform/bootstrap.js';
 import { systemActor } from '../../platform/context.js';
-import { buildApp } from '../../server/app.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
 import { buildEnterprise } from '../../testing/factories.js';
+import { type TestUser, testApp } from '../../testing/http.js';
 import { createEnterprise } from '../registry/enterprises.js';
-
-const PASSWORD = 'Zhihui@2026-responses';
 
 describe.each(DIALECTS)('credit response schemas on %s', (dialect) => {
   let rt: Runtime;
   let app: FastifyInstance;
-  const sessions: Record<string, { cookie: string; csrf: string }> = {};
+  let sessions: Record<string, { cookie: string; csrf: string }> = {};
   const clock = offsetClock('2026-03-02T02:00:00Z'); // Monday 2026-03-02, 10:00 in Dongguan
   const own = buildEnterprise({ townCode: '441900119' });
   const other = buildEnterprise({ townCode: '441900003' });
-  const users: { username: string; role: Role; enterpriseUscc?: string }[] = [
+  const users: TestUser[] = [
     { username: 'admin', role: 'admin' },
     { username: 'reg', role: 'regulator' },
     { username: 'ent', role: 'enterprise', enterpriseUscc: own.uscc },
@@ -38,36 +34,15 @@ describe.each(DIALECTS)('credit response schemas on %s', (dialect) => {
     rt = await testContext(dialect, { clock });
     await createEnterprise(rt, systemActor('test'), own);
     await createEnterprise(rt, systemActor('test'), other);
-    for (const u of users)
-      await createUser({
-        ctx: rt,
-        actor: systemActor('test'),
-        input: {
-          username: u.username,
-          password: PASSWORD,
-          displayName: u.username,
-          role: u.role,
-          townCode: null,
-          enterpriseUscc: u.enterpriseUscc ?? null,
-        },
-      });
-    app = await buildApp(rt);
-    app.addHook('preSerialization', async (_req, _reply, payload) => {
-      presented = JSON.stringify(payload);
-      return payload;
+    const t = await testApp(rt, users, {
+      configure: (a) =>
+        a.addHook('preSerialization', async (_req, _reply, payload) => {
+          presented = JSON.stringify(payload);
+          return payload;
+        }),
     });
-    for (const u of users) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: u.username, password: PASSWORD },
-      });
-      expect(res.statusCode, res.body).toBe(200);
-      sessions[u.username] = {
-        cookie: String(res.headers['set-cookie']).split(';')[0]!,
-        csrf: res.json().csrfToken,
-      };
-    }
+    app = t.app;
+    sessions = t.sessions;
   });
   afterAll(async () => {
     await app?.close();
