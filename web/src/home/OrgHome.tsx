@@ -73,7 +73,7 @@ export default function OrgHome() {
   const title = (
     <PageTitle
       title={mine.data?.name ?? t('home.org.title')}
-      subtitle={`${t('auth.welcome')}，${session?.user.displayName ?? ''}`}
+      subtitle={t('auth.welcomeName', { name: session?.user.displayName ?? '' })}
     />
   );
   if (mine.error)

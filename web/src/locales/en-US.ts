@@ -92,6 +92,7 @@ const enUS: Messages = {
   auth: {
     title: 'Sign in',
     welcome: 'Welcome',
+    welcomeName: 'Welcome, {{name}}',
     username: 'Username',
     password: 'Password',
     usernameRequired: 'Enter your username',

@@ -90,6 +90,7 @@ const zhCN = {
   auth: {
     title: '用户登录',
     welcome: '欢迎使用',
+    welcomeName: '欢迎使用，{{name}}',
     username: '用户名',
     password: '密码',
     usernameRequired: '请输入用户名',
