@@ -295,6 +295,145 @@ export type CreditReportTable = {
   pdf: Uint8Array | null;
 };
 
+// --- sampling (src/modules/sampling/migrations.ts)
+export type SamplingPlanTable = {
+  id: string;
+  code: string;
+  version: number;
+  supersedes_id: string | null;
+  year: number;
+  title: string;
+  kind: string; // routine | special | followUp | emergency
+  level: string; // city | provincial | national
+  state: string; // draft | published | superseded
+  body: string; // JSON PlanBody (sampling/plans.ts)
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  published_at: string | null;
+  published_by: string | null;
+};
+
+export type SamplingInspectorTable = {
+  user_id: string;
+  town_code: string | null;
+  active: number;
+  conflicts: string; // JSON [{enterpriseId, reason}]
+  created_at: string;
+  updated_at: string;
+};
+
+export type SamplingReferralTable = {
+  id: string;
+  enterprise_id: string;
+  category_code: string | null;
+  reason: string; // complaint | referral
+  reference: string;
+  note: string | null;
+  created_at: string;
+  created_by: string;
+  draw_id: string | null;
+};
+
+export type SamplingDrawTable = {
+  id: string;
+  plan_id: string;
+  seed: number;
+  as_of: string;
+  rule_set_id: string;
+  rule_set_version: number;
+  pool: string; // JSON compact pool snapshot
+  record: string; // JSON strata, exclusions, items, inspectors
+  drawn_at: string;
+  drawn_by: string;
+};
+
+export type SamplingTaskTable = {
+  id: string;
+  task_no: string;
+  plan_id: string;
+  draw_id: string | null;
+  enterprise_id: string;
+  category_code: string;
+  town_code: string;
+  reason: string;
+  inspectors: string; // JSON [userId, …]
+  state: string; // assigned | sampled | refused | sentToLab | tested | cancelled
+  refusal: string | null; // JSON
+  year: number;
+  created_at: string;
+  updated_at: string;
+};
+
+export type SamplingSampleTable = {
+  id: string;
+  sample_no: string;
+  task_id: string;
+  plan_id: string;
+  enterprise_id: string;
+  category_code: string;
+  town_code: string;
+  industry_code: string | null;
+  year: number;
+  product_name: string;
+  trademark: string;
+  model: string;
+  standard_code: string;
+  batch: string;
+  production_date: string | null;
+  test_units: number;
+  backup_units: number;
+  place: string; // factory | market
+  sampled_on: string;
+  grade_when_drawn: string | null;
+  details: string; // JSON: seals, confirmation (personal data, never public)
+  lab_enterprise_id: string;
+  state: string; // sentToLab | reported | final
+  verdict: string | null; // pass | fail
+  severity: string | null; // minor | major | critical
+  reported_on: string | null;
+  failed_event_id: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type SamplingResultTable = {
+  sample_id: string;
+  item_key: string;
+  round: string; // original | retest
+  measured: string;
+  verdict: string; // pass | fail
+  item_class: string; // minor | major | critical
+  lab_enterprise_id: string;
+  entered_at: string;
+  entered_by: string;
+};
+
+export type SamplingFileTable = {
+  id: string;
+  task_id: string;
+  kind: string; // photo | report | retestReport | refusal | notice
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  uploaded_at: string;
+  uploaded_by: string;
+};
+
+export type SamplingCaseTable = {
+  id: string;
+  sample_id: string;
+  enterprise_id: string;
+  town_code: string;
+  state: string;
+  due_on: string | null;
+  body: string; // JSON Case (sampling/postprocess.ts)
+  created_at: string;
+  updated_at: string;
+};
+
 export type Database = {
   towns: TownTable;
   industries: IndustryTable;
@@ -322,4 +461,13 @@ export type Database = {
   credit_objections: CreditObjectionTable;
   credit_replies: CreditReplyTable;
   credit_reports: CreditReportTable;
+  sampling_plans: SamplingPlanTable;
+  sampling_inspectors: SamplingInspectorTable;
+  sampling_referrals: SamplingReferralTable;
+  sampling_draws: SamplingDrawTable;
+  sampling_tasks: SamplingTaskTable;
+  sampling_samples: SamplingSampleTable;
+  sampling_results: SamplingResultTable;
+  sampling_files: SamplingFileTable;
+  sampling_cases: SamplingCaseTable;
 };

@@ -3,9 +3,10 @@
 import { platformMigrations } from '../platform/migrations.js';
 import { credit } from './credit/index.js';
 import { registry } from './registry/index.js';
+import { sampling } from './sampling/index.js';
 import type { ZhihuiModule } from './types.js';
 
-export const MODULES: ZhihuiModule[] = [registry, credit];
+export const MODULES: ZhihuiModule[] = [registry, credit, sampling];
 
 export const allMigrations = () => [...platformMigrations, ...MODULES.flatMap((m) => m.migrations)];
 export const allEventHandlers = () => MODULES.flatMap((m) => m.eventHandlers ?? []);

@@ -21,6 +21,13 @@
 //   credit.object            –      –          –            own enterprise    –  (objections, replies, repair)
 //   credit.rules             yes    yes        –            –                 –  (rule-set drafts, sandbox)
 //   credit.rules.publish     yes    –          –            –                 –
+//   sampling.read            city   city       own town     own enterprise    –  (plans, tasks, samples, cases; a lab: samples sent to it)
+//   sampling.plan            yes    yes        –            –                 –  (plans, inspector register, referrals)
+//   sampling.draw            yes    yes        –            –                 –  (the double-random draw)
+//   sampling.sample          city   city       own town     –                 –  (on-site sampling; also only an inspector of the task)
+//   sampling.result          –      –          –            own lab           –  (lab results, reports: enterprise role lab)
+//   sampling.process         city   city       own town     –                 –  (post-processing steps)
+//   sampling.object          –      –          –            own enterprise    –  (objections to a failed result)
 //
 // "city" and "yes" ignore the resource. "own town" needs resource.townCode === user.townCode;
 // "own enterprise" needs resource.enterpriseId === user.enterpriseId. A field the resource does
@@ -52,6 +59,13 @@ export const ACTIONS = [
   'credit.object',
   'credit.rules',
   'credit.rules.publish',
+  'sampling.read',
+  'sampling.plan',
+  'sampling.draw',
+  'sampling.sample',
+  'sampling.result',
+  'sampling.process',
+  'sampling.object',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const isAction = (v: unknown): v is Action =>
@@ -91,17 +105,21 @@ const ORG_ROLE: Record<Action, Grant> = {
   'public.read': 'all',
   'credit.read': 'own',
   'credit.object': 'own',
+  'sampling.read': 'own',
+  'sampling.object': 'own',
 };
 
 export const POLICY: Record<Role, Record<Action, Grant>> = {
   // Objections and replies are the enterprise's own voice; no official speaks for it.
-  admin: { ...row('all'), 'credit.object': 'no' },
+  admin: { ...row('all'), 'credit.object': 'no', 'sampling.result': 'no', 'sampling.object': 'no' },
   regulator: {
     ...row('all'),
     'reference.manage': 'no',
     'user.manage': 'no',
     'credit.object': 'no',
     'credit.rules.publish': 'no',
+    'sampling.result': 'no',
+    'sampling.object': 'no',
   },
   townOfficer: {
     ...row('no'),
@@ -116,9 +134,13 @@ export const POLICY: Record<Role, Record<Action, Grant>> = {
     'public.read': 'all',
     'credit.read': 'own',
     'credit.record': 'own',
+    'sampling.read': 'own',
+    'sampling.sample': 'own',
+    'sampling.process': 'own',
   },
   enterprise: ORG_ROLE,
-  lab: ORG_ROLE,
+  // A lab enters the results of samples sent to it (resource: the lab's enterprise id).
+  lab: { ...ORG_ROLE, 'sampling.result': 'own' },
   maintenanceUnit: ORG_ROLE,
 };
 
