@@ -56,6 +56,60 @@ export const EVENT_CATALOGUE = {
     description: { zh: '拒绝监督抽查', en: 'The enterprise refused supervisory sampling' },
     payload: Type.Object({ ...EnterpriseRef, taskNo: Type.Optional(Type.String()) }),
   }),
+  'sampling.sample.passed': spec({
+    type: 'sampling.sample.passed',
+    producer: 'sampling',
+    description: {
+      zh: '监督抽查合格（最终结论）',
+      en: 'A supervisory sample passed (final)',
+    },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      sampleNo: Type.String(),
+      productCategory: Type.Optional(Type.String()),
+    }),
+  }),
+  // A re-test on the backup sample overturned a failure: the failure (the event `failedEventId`)
+  // no longer stands, and the credit record scored from it is reversed.
+  'sampling.sample.overturned': spec({
+    type: 'sampling.sample.overturned',
+    producer: 'sampling',
+    description: {
+      zh: '复检推翻原监督抽查不合格结论',
+      en: 'A re-test overturned a failed supervisory sample',
+    },
+    payload: Type.Object({ ...EnterpriseRef, sampleNo: Type.String(), failedEventId: Type.String() }),
+  }),
+  // One per step of the post-processing (后处理) of a failed sample: notice, objection, re-test,
+  // correction order, re-inspections, provincial notice, suspension, revocation.
+  'sampling.case.transitioned': spec({
+    type: 'sampling.case.transitioned',
+    producer: 'sampling',
+    description: { zh: '不合格后处理环节变更', en: 'A post-processing case moved to its next step' },
+    payload: Type.Object({
+      ...EnterpriseRef,
+      caseId: Type.String(),
+      sampleNo: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      action: Type.String(),
+      dueOn: Type.Optional(Type.String()),
+    }),
+  }),
+  // A plan's double-random draw was published (no enterprise: the drawn list stays secret until
+  // sampling is done; the seed lets anyone repeat the draw from its stored record).
+  'sampling.draw.published': spec({
+    type: 'sampling.draw.published',
+    producer: 'sampling',
+    description: { zh: '抽查计划双随机抽取结果发布', en: 'The double-random draw of a plan was published' },
+    payload: Type.Object({
+      planId: Type.String(),
+      planCode: Type.String(),
+      drawId: Type.String(),
+      seed: Type.Integer(),
+      drawn: Type.Integer({ minimum: 0 }),
+    }),
+  }),
   'credit.penalty.recorded': spec({
     type: 'credit.penalty.recorded',
     producer: 'credit',
