@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { ensureDemoData } from '../src/cli/demo.js';
 import { loadConfig } from '../src/core/config.js';
-import { createRuntime, type Runtime } from '../src/platform/bootstrap.js';
+import { createRuntime, type Runtime } from '../src/runtime.js';
 import { buildApp } from '../src/server/app.js';
 
 export const DEMO_PASSWORD = 'Zhihui@2026';

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Clock } from '../core/clock.js';
 import { loadConfig } from '../core/config.js';
 import { newId } from '../core/ids.js';
-import { createRuntime, type Runtime } from '../platform/bootstrap.js';
+import { createRuntime, type Runtime } from '../runtime.js';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
