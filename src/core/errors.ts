@@ -38,6 +38,17 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, zh: '数据已被他人修改，请刷新后重试', en: 'The record changed; reload and retry' },
   ALREADY_EXISTS: { status: 409, zh: '记录已存在', en: 'The record already exists' },
   INVALID_STATE: { status: 409, zh: '当前状态下不能执行此操作', en: 'Not allowed in the current state' },
+  CASE_TRANSITION_NOT_ALLOWED: {
+    status: 409,
+    zh: '不合格后处理案件当前环节不能执行此操作',
+    en: 'This step is not allowed in the current state of the post-processing case',
+  },
+  CASE_OBJECTION_WINDOW_CLOSED: {
+    status: 409,
+    zh: '异议期已届满，不能再提出异议',
+    en: 'The objection window has closed',
+  },
+  CASE_TOO_EARLY: { status: 409, zh: '尚未到可以办理此环节的日期', en: 'Too early for this step' },
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   INVALID_USCC: { status: 400, zh: '统一社会信用代码无效', en: 'Invalid unified social credit code' },
   INVALID_RESIDENT_ID: { status: 400, zh: '居民身份证号码无效', en: 'Invalid resident ID number' },
