@@ -2,36 +2,22 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUSAntd from 'antd/locale/en_US';
 import zhCNAntd from 'antd/locale/zh_CN';
-import { lazy, type ReactNode, Suspense, useEffect } from 'react';
+import { Fragment, lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Outlet, Route, Routes } from 'react-router';
+import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
 import { isApiError, registerNotifier, showApiError } from '../api/client';
-import { SessionProvider, useSession } from '../auth/session';
+import { SessionProvider } from '../auth/session';
 import AppLayout from './AppLayout';
-import BuildingPage from './BuildingPage';
-import { FullPageSpin, NotFound, RequireAbility, RequireAuth } from './Guards';
-import { BUILDING_MODULES } from './modules';
+import { FullPageSpin, NotFound, RequireAuth } from './Guards';
+import { WEB_MODULES } from './modules';
 import { theme } from './theme';
 
 const LoginPage = lazy(() => import('../auth/LoginPage'));
-const HomePage = lazy(() => import('../home/HomePage'));
-const EnterpriseListPage = lazy(() => import('../registry/EnterpriseListPage'));
-const EnterprisePage = lazy(() => import('../registry/EnterprisePage'));
-const ImportPage = lazy(() => import('../registry/ImportPage'));
-const UsersPage = lazy(() => import('../admin/UsersPage'));
-const ProductCategoriesPage = lazy(() => import('../admin/ProductCategoriesPage'));
 const PortalLayout = lazy(() => import('../portal/PortalLayout'));
 const PortalSearchPage = lazy(() => import('../portal/PortalSearchPage'));
 const PortalEnterprisePage = lazy(() => import('../portal/PortalEnterprisePage'));
 const PortalBlacklistPage = lazy(() => import('../portal/PortalBlacklistPage'));
 const PortalReportVerifyPage = lazy(() => import('../portal/PortalReportVerifyPage'));
-const CreditOverviewPage = lazy(() => import('../credit/CreditOverviewPage'));
-const CreditEnterprisePage = lazy(() => import('../credit/CreditEnterprisePage'));
-const MyCreditPage = lazy(() => import('../credit/MyCreditPage'));
-const ObjectionsPage = lazy(() => import('../credit/ObjectionsPage'));
-const BlacklistPage = lazy(() => import('../credit/BlacklistPage'));
-const RuleSetsPage = lazy(() => import('../credit-rules/RuleSetsPage'));
-const RuleSetEditorPage = lazy(() => import('../credit-rules/RuleSetEditorPage'));
 
 export const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -68,17 +54,6 @@ function NotifierBridge({ children }: { children: ReactNode }) {
 }
 
 /**
- * /credit opens the overview for those who may read statistics, an enterprise user's own credit
- * file, otherwise the objection list.
- */
-function CreditIndex() {
-  const { can } = useSession();
-  return (
-    <Navigate to={can('stats.read') ? 'overview' : can('credit.object') ? 'mine' : 'objections'} replace />
-  );
-}
-
-/**
  * The signed-in user is asked for (`/api/auth/me`) only under this route: the public portal never
  * asks, so an anonymous visitor's console shows no 401.
  */
@@ -109,108 +84,8 @@ function AppRoutes() {
               </RequireAuth>
             }
           >
-            <Route index element={<HomePage />} />
-            <Route path="registry">
-              <Route index element={<Navigate to="enterprises" replace />} />
-              <Route
-                path="enterprises"
-                element={
-                  <RequireAbility ability="enterprise.read">
-                    <EnterpriseListPage />
-                  </RequireAbility>
-                }
-              />
-              <Route path="enterprises/:uscc" element={<EnterprisePage />} />
-              <Route
-                path="import"
-                element={
-                  <RequireAbility ability="enterprise.import">
-                    <ImportPage />
-                  </RequireAbility>
-                }
-              />
-            </Route>
-            <Route path="credit">
-              <Route index element={<CreditIndex />} />
-              <Route
-                path="overview"
-                element={
-                  <RequireAbility ability="stats.read">
-                    <CreditOverviewPage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="mine"
-                element={
-                  <RequireAbility ability="credit.object">
-                    <MyCreditPage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="enterprises/:uscc"
-                element={
-                  <RequireAbility ability="credit.read">
-                    <CreditEnterprisePage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="objections"
-                element={
-                  <RequireAbility ability="credit.read">
-                    <ObjectionsPage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="blacklist"
-                element={
-                  <RequireAbility ability="credit.read">
-                    <BlacklistPage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="rule-sets"
-                element={
-                  <RequireAbility ability="credit.rules">
-                    <RuleSetsPage />
-                  </RequireAbility>
-                }
-              />
-              <Route
-                path="rule-sets/:id/:version"
-                element={
-                  <RequireAbility ability="credit.rules">
-                    <RuleSetEditorPage />
-                  </RequireAbility>
-                }
-              />
-            </Route>
-            <Route
-              path="admin/users"
-              element={
-                <RequireAbility ability="user.manage">
-                  <UsersPage />
-                </RequireAbility>
-              }
-            />
-            <Route
-              path="admin/product-categories"
-              element={
-                <RequireAbility ability="reference.read">
-                  <ProductCategoriesPage />
-                </RequireAbility>
-              }
-            />
-            {BUILDING_MODULES.map((m) => (
-              <Route
-                key={m.key}
-                path={`${m.path!.slice(1)}/*`}
-                element={<BuildingPage labelKey={m.labelKey} />}
-              />
+            {WEB_MODULES.map((m) => (
+              <Fragment key={m.menu.key}>{m.routes}</Fragment>
             ))}
           </Route>
         </Route>

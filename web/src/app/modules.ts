@@ -1,147 +1,41 @@
 /**
- * The side menu, as data. A module that is built gets `status: 'ready'` and its routes in
- * `routes.tsx`; one still being built stays `'building'` and shows greyed with "建设中".
- * Labels are i18n keys; `ability` hides an entry from users who lack it.
+ * The modules of the web app, in menu order: the one list a new module adds a line to. Each built
+ * module's folder exports its menu entry and routes (`src/<module>/index.tsx`, see webModule.tsx);
+ * one still being built is a `buildingModule(key, icon)` line until its folder exists.
  */
 import {
   AuditOutlined,
-  BankOutlined,
   DashboardOutlined,
   ExperimentOutlined,
   FileProtectOutlined,
   FundOutlined,
-  HomeOutlined,
-  SafetyCertificateOutlined,
-  SettingOutlined,
   StarOutlined,
   ToolOutlined,
 } from '@ant-design/icons';
-import type { ComponentType } from 'react';
+import { adminModule } from '../admin';
+import { creditModule } from '../credit';
+import { homeModule } from '../home';
+import { registryModule } from '../registry';
+import { buildingModule, type ModuleDef, type WebModule } from './webModule';
 
-export interface MenuLeaf {
-  key: string;
-  path: string;
-  labelKey: string;
-  ability?: string;
-}
+export type { MenuLeaf, ModuleDef, WebModule } from './webModule';
 
-export interface ModuleDef {
-  key: string;
-  labelKey: string;
-  icon: ComponentType;
-  status: 'ready' | 'building';
-  /** Single-page modules have a path; modules with several pages have children. */
-  path?: string;
-  ability?: string;
-  children?: MenuLeaf[];
-}
-
-export const MODULES: ModuleDef[] = [
-  { key: 'home', labelKey: 'nav.home', icon: HomeOutlined, status: 'ready', path: '/' },
-  {
-    key: 'registry',
-    labelKey: 'nav.registry',
-    icon: BankOutlined,
-    status: 'ready',
-    children: [
-      {
-        key: 'enterprises',
-        path: '/registry/enterprises',
-        labelKey: 'nav.enterprises',
-        ability: 'enterprise.read',
-      },
-      { key: 'import', path: '/registry/import', labelKey: 'nav.import', ability: 'enterprise.import' },
-    ],
-  },
-  { key: 'sampling', labelKey: 'nav.sampling', icon: AuditOutlined, status: 'building', path: '/sampling' },
-  { key: 'equipment', labelKey: 'nav.equipment', icon: ToolOutlined, status: 'building', path: '/equipment' },
-  {
-    key: 'metrology',
-    labelKey: 'nav.metrology',
-    icon: DashboardOutlined,
-    status: 'building',
-    path: '/metrology',
-  },
-  { key: 'testing', labelKey: 'nav.testing', icon: ExperimentOutlined, status: 'building', path: '/testing' },
-  {
-    key: 'recognition',
-    labelKey: 'nav.recognition',
-    icon: StarOutlined,
-    status: 'building',
-    path: '/recognition',
-  },
-  {
-    key: 'licensing',
-    labelKey: 'nav.licensing',
-    icon: FileProtectOutlined,
-    status: 'building',
-    path: '/licensing',
-  },
-  {
-    key: 'credit',
-    labelKey: 'nav.credit',
-    icon: SafetyCertificateOutlined,
-    status: 'ready',
-    children: [
-      {
-        key: 'creditOverview',
-        path: '/credit/overview',
-        labelKey: 'credit.nav.overview',
-        ability: 'stats.read',
-      },
-      {
-        key: 'creditMine',
-        path: '/credit/mine',
-        labelKey: 'credit.nav.mine',
-        ability: 'credit.object',
-      },
-      {
-        key: 'creditObjections',
-        path: '/credit/objections',
-        labelKey: 'credit.nav.objections',
-        ability: 'credit.read',
-      },
-      {
-        key: 'creditBlacklist',
-        path: '/credit/blacklist',
-        labelKey: 'credit.nav.blacklist',
-        ability: 'credit.read',
-      },
-      {
-        key: 'creditRuleSets',
-        path: '/credit/rule-sets',
-        labelKey: 'credit.nav.ruleSets',
-        ability: 'credit.rules',
-      },
-    ],
-  },
-  {
-    key: 'evaluation',
-    labelKey: 'nav.evaluation',
-    icon: FundOutlined,
-    status: 'building',
-    path: '/evaluation',
-  },
-  {
-    key: 'admin',
-    labelKey: 'nav.admin',
-    icon: SettingOutlined,
-    status: 'ready',
-    // No module-level ability: the group shows when the user may open at least one child.
-    children: [
-      { key: 'users', path: '/admin/users', labelKey: 'nav.users', ability: 'user.manage' },
-      {
-        key: 'productCategories',
-        path: '/admin/product-categories',
-        labelKey: 'nav.productCategories',
-        ability: 'reference.manage',
-      },
-    ],
-  },
+export const WEB_MODULES: WebModule[] = [
+  homeModule,
+  registryModule,
+  buildingModule('sampling', AuditOutlined),
+  buildingModule('equipment', ToolOutlined),
+  buildingModule('metrology', DashboardOutlined),
+  buildingModule('testing', ExperimentOutlined),
+  buildingModule('recognition', StarOutlined),
+  buildingModule('licensing', FileProtectOutlined),
+  creditModule,
+  buildingModule('evaluation', FundOutlined),
+  adminModule,
 ];
 
-/** Modules still under construction, for their placeholder routes. */
-export const BUILDING_MODULES = MODULES.filter((m) => m.status === 'building' && m.path);
+/** The side menu, as data. */
+export const MODULES: ModuleDef[] = WEB_MODULES.map((m) => m.menu);
 
 /** The menu key whose path is the longest prefix of `pathname`. */
 export function selectedMenuKey(pathname: string): { key: string; parent?: string } | null {
