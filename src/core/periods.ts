@@ -3,7 +3,7 @@
 // working days) the period ends on the next working day (期间届满的最后一日为法定节假日的，以节假日后的
 // 第一日为期间届满日). Periods in working days keep to WorkdayCalendar.addWorkdays. Every module that
 // gives a due date in days asks dueAfterDays; nothing else adds days to a legal start date.
-import type { IsoDate, WorkdayCalendar } from './workdays.js';
+import type { CoverageWarning, IsoDate, WorkdayCalendar } from './workdays.js';
 
 export type DayPeriod = { days: number } | { workdays: number };
 
@@ -38,4 +38,25 @@ export function dueAfter(calendar: WorkdayCalendar, from: IsoDate, period: DayPe
   return 'days' in period
     ? dueAfterDays(calendar, from, period.days)
     : dueAfterWorkdays(calendar, from, period.workdays);
+}
+
+/** The last day of a period in days before any carrying over (`from` + days). */
+export function plainLastDay(calendar: WorkdayCalendar, due: Due): IsoDate {
+  return 'days' in due.period ? calendar.addCalendarDays(due.from, due.period.days) : due.due;
+}
+
+/**
+ * The calendar's coverage warning when a day that decided `due` lies in a year without a loaded
+ * holiday notice (there working days are a Monday-to-Friday guess): for a period in days the plain
+ * last day and any day it was carried over; for working days every day after `from` up to the due
+ * date. Names the first such day; null when every one is covered.
+ */
+export function dueCoverageWarning(calendar: WorkdayCalendar, due: Due): CoverageWarning | null {
+  const first = 'days' in due.period ? plainLastDay(calendar, due) : calendar.addCalendarDays(due.from, 1);
+  const lastYear = Number(due.due.slice(0, 4));
+  for (let year = Number(first.slice(0, 4)); year <= lastYear; year++) {
+    const day = year === Number(first.slice(0, 4)) ? first : `${String(year).padStart(4, '0')}-01-01`;
+    if (!calendar.isCovered(day)) return calendar.coverageWarning(day);
+  }
+  return null;
 }
