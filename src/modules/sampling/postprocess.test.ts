@@ -416,38 +416,41 @@ describe('due dates', () => {
     ['2024-04-16', '2024-05-06', true, 'across a month end into Labour Day → 05-06'],
     ['2024-02-14', '2024-02-29', false, 'the 2024 leap day is a day like any other'],
     ['2023-02-14', '2023-03-01', false, 'no leap day in 2023'],
-  ] as const)('objection window from receipt on %s ends %s (%s)', (receivedOn, due, rolled) => {
-    const c = windowFrom(receivedOn);
-    expect(c.state).toBe('objectionWindow');
-    expect(c.dueOn).toBe(due);
-    expect(c.dues).toEqual([
-      { name: 'objectionWindow', kind: 'deadline', on: due, from: receivedOn, days: 15, rolled },
-    ]);
-    // objecting or accepting on the last day is allowed; the day after is refused
-    const object = (on: IsoDate) => transition(c, { ...objection, on }, on, calendar, enterprise);
-    expect(object(due).case.state).toBe('objected');
-    expect(transition(c, { type: 'accept', on: due }, due, calendar, enterprise).case.state).toBe(
-      'confirmed',
-    );
-    const dayAfter = addCalendarDays(due, 1);
-    const late = thrown(() => object(dayAfter));
-    expect(late).toMatchObject({ code: 'CASE_OBJECTION_WINDOW_CLOSED', status: 409 });
-    expect(late.fields[0]).toMatchObject({ field: 'on', code: 'CASE_OBJECTION_WINDOW_CLOSED' });
-    expect(late.messages.zh).toContain(due);
-    expect(
-      thrown(() => transition(c, { type: 'accept', on: dayAfter }, dayAfter, calendar, enterprise)).code,
-    ).toBe('CASE_OBJECTION_WINDOW_CLOSED');
-    // the window lapses only the day after its last day
-    expect(thrown(() => transition(c, { type: 'lapse', on: due }, due, calendar, official))).toMatchObject({
-      code: 'CASE_TOO_EARLY',
-      status: 409,
-    });
-    expect(transition(c, { type: 'lapse', on: dayAfter }, dayAfter, calendar, official).case.state).toBe(
-      'confirmed',
-    );
-    expect(isOverdue(c, due)).toBe(false);
-    expect(isOverdue(c, dayAfter)).toBe(true);
-  });
+  ] as Array<[IsoDate, IsoDate, boolean, string]>)(
+    'objection window from receipt on %s ends %s (rolled: %s; %s)',
+    (receivedOn, due, rolled) => {
+      const c = windowFrom(receivedOn);
+      expect(c.state).toBe('objectionWindow');
+      expect(c.dueOn).toBe(due);
+      expect(c.dues).toEqual([
+        { name: 'objectionWindow', kind: 'deadline', on: due, from: receivedOn, days: 15, rolled },
+      ]);
+      // objecting or accepting on the last day is allowed; the day after is refused
+      const object = (on: IsoDate) => transition(c, { ...objection, on }, on, calendar, enterprise);
+      expect(object(due).case.state).toBe('objected');
+      expect(transition(c, { type: 'accept', on: due }, due, calendar, enterprise).case.state).toBe(
+        'confirmed',
+      );
+      const dayAfter = addCalendarDays(due, 1);
+      const late = thrown(() => object(dayAfter));
+      expect(late).toMatchObject({ code: 'CASE_OBJECTION_WINDOW_CLOSED', status: 409 });
+      expect(late.fields[0]).toMatchObject({ field: 'on', code: 'CASE_OBJECTION_WINDOW_CLOSED' });
+      expect(late.messages.zh).toContain(due);
+      expect(
+        thrown(() => transition(c, { type: 'accept', on: dayAfter }, dayAfter, calendar, enterprise)).code,
+      ).toBe('CASE_OBJECTION_WINDOW_CLOSED');
+      // the window lapses only the day after its last day
+      expect(thrown(() => transition(c, { type: 'lapse', on: due }, due, calendar, official))).toMatchObject({
+        code: 'CASE_TOO_EARLY',
+        status: 409,
+      });
+      expect(transition(c, { type: 'lapse', on: dayAfter }, dayAfter, calendar, official).case.state).toBe(
+        'confirmed',
+      );
+      expect(isOverdue(c, due)).toBe(false);
+      expect(isOverdue(c, dayAfter)).toBe(true);
+    },
+  );
 
   it('an objection dated on the plain 15th day inside a holiday is still in time', () => {
     const c = windowFrom('2024-09-16'); // plain last day 10-01, the window runs to 10-08
@@ -477,8 +480,8 @@ describe('due dates', () => {
       false,
       'day 60 in the Spring Festival → its make-up working day; day 75 the leap day',
     ],
-  ] as const)(
-    'correction ordered on %s: correct by %s, re-inspect by %s',
+  ] as Array<[IsoDate, IsoDate, boolean, IsoDate, boolean, string]>)(
+    'correction ordered on %s: correct by %s (rolled: %s), re-inspect by %s (rolled: %s; %s)',
     (orderOn, corr, corrRolled, reinspect, reRolled) => {
       const c = run(caseIn('confirmed'), []);
       const ordered = transition(
@@ -512,37 +515,40 @@ describe('due dates', () => {
     ['2024-08-05', '2024-10-08', '2024-11-04', 'day 60 in the National Day holiday → 10-08; day 90 a Sunday'],
     ['2024-08-01', '2024-09-30', '2024-10-30', 'day 60 the last day of a month'],
     ['2023-12-31', '2024-02-29', '2024-04-01', 'day 60 the 2024 leap day; day 90 a Saturday'],
-  ] as const)('provincial notice on %s: second re-inspection from %s, by %s', (noticeOn, earliest, due) => {
-    const c = transition(
-      { ...caseIn('awaitingNotice'), lastStepOn: '2023-01-01' },
-      { type: 'notifyProvince', on: noticeOn },
-      noticeOn,
-      calendar,
-    ).case;
-    expect(c.earliestOn).toBe(earliest);
-    expect(c.dueOn).toBe(due);
-    expect(c.dues.map((d) => [d.name, d.kind, d.on])).toEqual([
-      ['secondReinspectionEarliest', 'earliest', earliest],
-      ['secondReinspectionDue', 'deadline', due],
-    ]);
-    const dayBefore = addCalendarDays(earliest, -1);
-    const early = thrown(() =>
-      transition(c, { type: 'reinspect', passed: true, on: dayBefore }, dayBefore, calendar),
-    );
-    expect(early).toMatchObject({ code: 'CASE_TOO_EARLY', status: 409 });
-    expect(early.fields[0]).toMatchObject({ field: 'on', code: 'CASE_TOO_EARLY' });
-    expect(early.messages.zh).toContain(earliest);
-    expect(
-      transition(c, { type: 'reinspect', passed: true, on: earliest }, earliest, calendar).case.state,
-    ).toBe('closedRectified');
-    expect(transition(c, { type: 'reinspect', passed: false, on: due }, due, calendar).case.state).toBe(
-      'awaitingSuspension',
-    );
-    expect(allowedActions(c, dayBefore, 'official')).toEqual([]);
-    expect(allowedActions(c, earliest, 'official')).toEqual(['reinspect']);
-    expect(isOverdue(c, due)).toBe(false);
-    expect(isOverdue(c, addCalendarDays(due, 1))).toBe(true);
-  });
+  ] as Array<[IsoDate, IsoDate, IsoDate, string]>)(
+    'provincial notice on %s: second re-inspection from %s, by %s (%s)',
+    (noticeOn, earliest, due) => {
+      const c = transition(
+        { ...caseIn('awaitingNotice'), lastStepOn: '2023-01-01' },
+        { type: 'notifyProvince', on: noticeOn },
+        noticeOn,
+        calendar,
+      ).case;
+      expect(c.earliestOn).toBe(earliest);
+      expect(c.dueOn).toBe(due);
+      expect(c.dues.map((d) => [d.name, d.kind, d.on])).toEqual([
+        ['secondReinspectionEarliest', 'earliest', earliest],
+        ['secondReinspectionDue', 'deadline', due],
+      ]);
+      const dayBefore = addCalendarDays(earliest, -1);
+      const early = thrown(() =>
+        transition(c, { type: 'reinspect', passed: true, on: dayBefore }, dayBefore, calendar),
+      );
+      expect(early).toMatchObject({ code: 'CASE_TOO_EARLY', status: 409 });
+      expect(early.fields[0]).toMatchObject({ field: 'on', code: 'CASE_TOO_EARLY' });
+      expect(early.messages.zh).toContain(earliest);
+      expect(
+        transition(c, { type: 'reinspect', passed: true, on: earliest }, earliest, calendar).case.state,
+      ).toBe('closedRectified');
+      expect(transition(c, { type: 'reinspect', passed: false, on: due }, due, calendar).case.state).toBe(
+        'awaitingSuspension',
+      );
+      expect(allowedActions(c, dayBefore, 'official')).toEqual([]);
+      expect(allowedActions(c, earliest, 'official')).toEqual(['reinspect']);
+      expect(isOverdue(c, due)).toBe(false);
+      expect(isOverdue(c, addCalendarDays(due, 1))).toBe(true);
+    },
+  );
 
   it('a suspension lasts the days its decision sets; re-inspection from its end, due 15 days later', () => {
     const c = caseIn('suspended');
