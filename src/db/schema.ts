@@ -295,6 +295,19 @@ export type CreditReportTable = {
   pdf: Uint8Array | null;
 };
 
+/** One final supervisory sample outcome (credit/sample-outcomes.ts), keyed by its source event. */
+export type CreditSampleOutcomeTable = {
+  source_event_id: string; // the sampling.sample.passed / .failed event
+  enterprise_id: string;
+  sampled_on: string; // the event's business date
+  failed: number; // 0 | 1
+  sample_no: string | null;
+  /** what cancelled a failure: the sampling.sample.overturned event or the reversing credit record */
+  reversed_by: string | null;
+  reversed_on: string | null;
+  recorded_at: string;
+};
+
 // --- sampling (src/modules/sampling/migrations.ts)
 export type SamplingPlanTable = {
   id: string;
@@ -461,6 +474,7 @@ export type Database = {
   credit_objections: CreditObjectionTable;
   credit_replies: CreditReplyTable;
   credit_reports: CreditReportTable;
+  credit_sample_outcomes: CreditSampleOutcomeTable;
   sampling_plans: SamplingPlanTable;
   sampling_inspectors: SamplingInspectorTable;
   sampling_referrals: SamplingReferralTable;

@@ -1,9 +1,11 @@
 // Scheduled credit work. Daily: the blacklist's automatic transitions, and a regrade of every
 // enterprise whose grade may have changed since the last run by the calendar alone (records
-// expiring, a rule set taking force, enterprises without a grade yet). Monthly: all of them.
+// expiring, a rule set taking force, enterprises without a grade yet); the clean-record facts
+// reached from the sample outcomes (clean-records.ts). Monthly: all of them.
 import type { AppContext } from '../../platform/context.js';
 import type { Job } from '../../platform/jobs.js';
 import { expireDueEntries } from './blacklist-store.js';
+import { emitCleanRecords } from './clean-records.js';
 import { purgeUnattachedEvidence } from './evidence.js';
 import { regradeAll, regradeEnterprise } from './grading.js';
 import { today } from './records.js';
@@ -56,6 +58,14 @@ export async function dailyCredit(ctx: AppContext, periodKey: string): Promise<s
 
 export const creditJobs: Job[] = [
   { name: 'credit.daily', every: 'day', run: dailyCredit },
+  {
+    name: 'credit.cleanRecords',
+    every: 'day',
+    run: async (ctx) => {
+      const r = await emitCleanRecords(ctx);
+      return `clean records on ${r.day}: ${r.sampled} enterprises sampled in 10 years; reached 3 y ${r.emitted[3]}, 5 y ${r.emitted[5]}, 10 y ${r.emitted[10]}`;
+    },
+  },
   {
     name: 'credit.evidencePurge',
     every: 'day',

@@ -231,4 +231,31 @@ export const creditMigrations: AppMigration[] = [
         .execute();
     },
   },
+  {
+    // The outcome of every final supervisory sample (passed or failed), one row per source event,
+    // so that "N years without a failed sample" is decided from what sampling found (the daily
+    // clean-record job) rather than typed in. A failure that no longer stands (overturned by a
+    // re-test, or its credit record reversed) keeps its row, marked by what cancelled it.
+    name: '0250_credit_sample_outcomes',
+    async up(db) {
+      await db.schema
+        .createTable('credit_sample_outcomes')
+        .addColumn('source_event_id', 'text', (c) => c.primaryKey())
+        .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
+        .addColumn('sampled_on', 'text', (c) => c.notNull())
+        .addColumn('failed', 'integer', (c) => c.notNull().check(sql`failed in (0, 1)`))
+        .addColumn('sample_no', 'text')
+        .addColumn('reversed_by', 'text')
+        .addColumn('reversed_on', 'text')
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute();
+      // The clean-record job groups by enterprise over the last ten years; one enterprise's
+      // outcomes are read in date order.
+      await db.schema
+        .createIndex('credit_sample_outcomes_enterprise')
+        .on('credit_sample_outcomes')
+        .columns(['enterprise_id', 'sampled_on'])
+        .execute();
+    },
+  },
 ];

@@ -7,7 +7,7 @@ import { addYears, isIsoDate, todayInShanghai } from '../../core/workdays.js';
 import { json } from '../../db/codecs.js';
 import type { Database } from '../../db/schema.js';
 import { writeAudit } from '../../platform/audit.js';
-import type { Actor, AppContext } from '../../platform/context.js';
+import { type Actor, type AppContext, systemActor } from '../../platform/context.js';
 import { EVENT_CATALOGUE, type EventType } from '../../platform/events/catalogue.js';
 import { emitEvents, type StoredEvent } from '../../platform/events/outbox.js';
 import { appendRecord } from './archive.js';
@@ -15,6 +15,14 @@ import { type GradeResult, scoreEvent } from './grade.js';
 import { regradeEnterprise } from './grading.js';
 import { parseDetails, recordSource, recordTypeSpec, summarize } from './record-types.js';
 import { publishedRuleSets } from './rule-store.js';
+import {
+  FAILED_SAMPLE,
+  failureCancelled,
+  markFailureReversed,
+  OVERTURNED_SAMPLE,
+  PASSED_SAMPLE,
+  recordSampleOutcome,
+} from './sample-outcomes.js';
 
 type Ctx = Pick<AppContext, 'clock' | 'dialect' | 'db' | 'config'>;
 type RecordRow = Database['credit_records'];
@@ -37,6 +45,12 @@ export async function scoreStoredEvent(
   opts: { kind?: 'event' | 'manual'; recordedBy?: string; evidence?: string[] } = {},
 ): Promise<{ record: RecordRow; grade: GradeResult } | null> {
   if (!event.enterpriseId) return null;
+  if (event.type === FAILED_SAMPLE) {
+    // Every failure is an outcome for the clean-record job, scored or not; one that a re-test has
+    // overturned before it got here is not scored at all.
+    await recordSampleOutcome(trx, event, ctx.clock.now());
+    if (await failureCancelled(trx, event.id)) return null;
+  }
   const done = await trx
     .selectFrom('credit_records')
     .select('id')
@@ -79,8 +93,7 @@ export async function scoreStoredEvent(
   return { record, grade };
 }
 
-const FAILED_SAMPLE = 'sampling.sample.failed';
-const CLEAN_RECORD = 'credit.cleanRecord.reached';
+export const CLEAN_RECORD = 'credit.cleanRecord.reached';
 
 /** The first day of the window a clean-record record speaks for: N years before its date. */
 const cleanWindowStart = (r: Pick<RecordRow, 'occurred_on' | 'details'>) => {
@@ -151,10 +164,20 @@ async function checkCleanWindow(
     });
 }
 
+// Sampling facts that are not supervisory findings in themselves: passes and overturns feed the
+// sample outcomes (handler `credit.sampleOutcomes`), the other two are sampling's own bookkeeping.
+const NOT_SCORED = new Set([
+  PASSED_SAMPLE,
+  OVERTURNED_SAMPLE,
+  'sampling.case.transitioned',
+  'sampling.draw.published',
+]);
+
 /** Every event type some published or shipped rule can score: what the handler subscribes to. */
 export const SCORED_EVENT_TYPES = Object.keys(EVENT_CATALOGUE).filter(
   (t) =>
     !t.startsWith('registry.') &&
+    !NOT_SCORED.has(t) &&
     !t.startsWith('credit.objection.') &&
     (!t.startsWith('credit.blacklist.') || t === 'credit.blacklist.listed'),
 );
@@ -394,6 +417,22 @@ export async function reverseRecord(
     evidence: [],
     recordedBy: actor.label,
   });
+  // A failure whose record is reversed no longer breaks a run of clean years.
+  if (original.event_type === FAILED_SAMPLE && original.source_event_id)
+    await markFailureReversed(
+      trx,
+      {
+        sourceEventId: original.source_event_id,
+        enterpriseId: original.enterprise_id,
+        sampledOn: original.occurred_on,
+        sampleNo:
+          typeof recordDetails(original).sampleNo === 'string'
+            ? String(recordDetails(original).sampleNo)
+            : null,
+      },
+      { id: record.id, on: day },
+      ctx.clock.now(),
+    );
   await writeAudit(trx, {
     actor,
     action: 'creditRecord.reverse',
@@ -410,3 +449,67 @@ export async function reverseRecord(
 export const recordDetails = (r: Pick<RecordRow, 'details'>) =>
   json.read(r.details, {}) as Record<string, string | number>;
 export const recordEvidence = (r: RecordRow) => json.read(r.evidence, []) as string[];
+
+/**
+ * A re-test overturned a failed sample (`sampling.sample.overturned`): the failure stops counting
+ * for clean records, and the credit record scored from it is reversed (audited as the sampling
+ * module, the enterprise regraded). Idempotent. When the failure has not been scored (not yet
+ * handled, or no rule scored it), nothing is reversed and the failure will never be scored.
+ *
+ * Clean-record records that the failure ended (endCleanRecords) are not revived: a reversal cannot
+ * itself be reversed. The daily clean-record job (clean-records.ts) no longer sees the failure and
+ * records the clean run again from its next run, with a validity counted from that day.
+ */
+export async function overturnSample(
+  trx: Kysely<Database>,
+  ctx: Ctx & Pick<AppContext, 'log'>,
+  event: StoredEvent,
+): Promise<{ record: RecordRow; grade: GradeResult } | null> {
+  const { failedEventId, sampleNo } = (event.payload ?? {}) as { failedEventId?: string; sampleNo?: string };
+  const failed = failedEventId
+    ? await trx.selectFrom('outbox_events').selectAll().where('id', '=', failedEventId).executeTakeFirst()
+    : undefined;
+  const enterpriseId = event.enterpriseId;
+  if (!enterpriseId || !failed || failed.type !== FAILED_SAMPLE || failed.enterprise_id !== enterpriseId) {
+    ctx.log.warn(
+      { eventId: event.id, failedEventId },
+      'sampling.sample.overturned names no failed sample of this enterprise; nothing reversed',
+    );
+    return null;
+  }
+  const failedPayload = json.read(failed.payload, {}) as { sampleNo?: unknown };
+  await markFailureReversed(
+    trx,
+    {
+      sourceEventId: failed.id,
+      enterpriseId,
+      sampledOn: eventDate(failed.occurred_at),
+      sampleNo: typeof failedPayload.sampleNo === 'string' ? failedPayload.sampleNo : null,
+    },
+    { id: event.id, on: eventDate(event.occurredAt) },
+    ctx.clock.now(),
+  );
+  const record = await trx
+    .selectFrom('credit_records')
+    .select('id')
+    .where('source_event_id', '=', failed.id)
+    .executeTakeFirst();
+  if (!record) {
+    ctx.log.info(
+      { eventId: event.id, failedEventId },
+      'overturned failure has no credit record (not scored yet, or no rule scored it); it will not be scored',
+    );
+    return null;
+  }
+  const reversed = await trx
+    .selectFrom('credit_records')
+    .select('id')
+    .where('reverses_id', '=', record.id)
+    .executeTakeFirst();
+  if (reversed) return null;
+  const no = sampleNo ?? (typeof failedPayload.sampleNo === 'string' ? failedPayload.sampleNo : '');
+  return reverseRecord(trx, ctx, systemActor('sampling'), {
+    recordId: record.id,
+    reasons: `备样复检推翻原检验结论${no ? ` (样品编号 ${no})` : ''}, 监督抽查不合格不成立`,
+  });
+}

@@ -19,6 +19,15 @@ export async function supervisionPolicy(db: Kysely<Database>, today: string) {
   };
 }
 
+/**
+ * Every enterprise's current grade, in one scan of credit_grades (its primary key). Enterprises not
+ * graded yet are absent: callers treat them as B, as drawTargets does.
+ */
+export async function gradeSnapshot(db: Kysely<Database>): Promise<Map<string, Grade>> {
+  const rows = await db.selectFrom('credit_grades').select(['enterprise_id', 'grade']).execute();
+  return new Map(rows.map((r) => [r.enterprise_id, r.grade as Grade]));
+}
+
 /** mulberry32: a small seeded generator, so a draw can be repeated and checked. */
 function seeded(seed: number) {
   let a = seed >>> 0;
