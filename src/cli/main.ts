@@ -1,51 +1,29 @@
-// `npx zhihui <command>`: serve, migrate, seed, import, export, users add, credit grade|regrade,
-// audit verify. Each command opens the
-// database named by DATABASE_URL, migrated, and closes it when done.
+// `npx zhihui <command>`: serve, migrate, seed, import, export, users add, audit verify|checkpoint|seal,
+// deadline (platform commands, here), then each module's own commands from its `cli` hook (credit
+// grade|regrade: src/modules/credit/cli.ts) — adding a module never edits this file. Each command
+// that needs the database opens the one named by DATABASE_URL, migrated, and closes it when done.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { type Config, ConfigError, loadConfig } from '../core/config.js';
-import { isAppError } from '../core/errors.js';
-import { legacyDatabaseFile } from '../db/connect.js';
+import { loadConfig } from '../core/config.js';
 import { allEventHandlers, allJobs, MODULES } from '../modules/index.js';
 import type { SeedScale } from '../modules/types.js';
 import { startAuditSealer } from '../platform/audit.js';
 import { purgeSessionsJob } from '../platform/auth/sessions.js';
 import { startDispatcher } from '../platform/events/dispatcher.js';
 import { startScheduler } from '../platform/jobs.js';
-import { consoleLogger, createRuntime, type Runtime } from '../runtime.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
 import { registerAuditCommands } from './audit.js';
-import { creditGrade, creditRegrade } from './credit.js';
+import { registerDeadlineCommand } from './deadline.js';
 import { accountsBanner, ensureDemoAccounts, ensureDemoData } from './demo.js';
+import { createCliEnv, openRuntime, runProgram } from './env.js';
 import { runExport, runImport } from './import-export.js';
 import { progressBar } from './progress.js';
 import { usersAdd } from './users.js';
 
-/** Opens the configured database — unless it is the new default while the old one holds the city. */
-function openRuntime(config: Config) {
-  const legacy = legacyDatabaseFile(config.database, config.stateDir);
-  if (legacy && config.database.dialect === 'sqlite') {
-    const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    throw new ConfigError(`数据库已移至 ${rel(config.stateDir)}/，旧库仍在 ${rel(legacy)}。
-The database now lives in ${rel(config.stateDir)}/ (runtime state), apart from data/ (shipped reference data),
-and the old one is still at ${rel(legacy)}. Either move it (with its -wal/-shm files):
-  mkdir -p ${rel(config.stateDir)} && mv ${rel(legacy)}* ${rel(config.stateDir)}/
-or keep it where it is:
-  DATABASE_URL=sqlite:${rel(legacy)} npx zhihui …`);
-  }
-  return createRuntime(config, { log: consoleLogger });
-}
-
-async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime(loadConfig());
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
+const env = createCliEnv();
+const { withRuntime } = env;
 
 function buildWebIfMissing() {
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
@@ -181,21 +159,6 @@ exp
     withRuntime((rt) => runExport(rt, { file, filters: opts })),
   );
 
-const creditCmd = program.command('credit').description('Quality-credit grades');
-creditCmd
-  .command('grade <uscc>')
-  .description('The grade of one enterprise and every point behind it: score = base + Σ contributions')
-  .option('--as-of <date>', 'YYYY-MM-DD (default today in Asia/Shanghai)')
-  .option('--json', 'print JSON')
-  .action((uscc: string, opts: { asOf?: string; json?: boolean }) =>
-    withRuntime(async (rt) => console.log(await creditGrade(rt, { uscc, ...opts }))),
-  );
-creditCmd
-  .command('regrade')
-  .description('Recompute every grade as of a date (default today); changed grades enter the history')
-  .option('--as-of <date>', 'YYYY-MM-DD')
-  .action((opts: { asOf?: string }) => withRuntime(async (rt) => console.log(await creditRegrade(rt, opts))));
-
 registerAuditCommands(program, withRuntime);
 
 const users = program.command('users').description('Manage user accounts');
@@ -227,15 +190,10 @@ users
       }),
   );
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (isAppError(err)) {
-    console.error(
-      `错误 ${err.code}: ${err.messages.zh}${err.fields.length ? `\n${err.fields.map((f) => `  ${f.field}: ${f.message.zh}`).join('\n')}` : ''}\nError: ${err.messages.en}`,
-    );
-  } else if (err instanceof ConfigError) {
-    console.error(`配置错误 Configuration error: ${err.message}`);
-  } else {
-    console.error(err);
-  }
-  process.exit(1);
-});
+registerDeadlineCommand(program, env);
+
+// each module's own commands, in the order of MODULES
+for (const m of MODULES) m.cli?.(program, env);
+
+const code = await runProgram(program, process.argv, env);
+if (code !== 0) process.exit(code);

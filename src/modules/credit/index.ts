@@ -7,6 +7,7 @@ import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
 import type { EventHandler } from '../../platform/events/outbox.js';
 import type { ZhihuiModule } from '../types.js';
+import { creditCli } from './cli.js';
 import { regradeEnterprise } from './grading.js';
 import { integrityJobs } from './integrity/jobs.js';
 import { integrityMigrations } from './integrity/migrations.js';
@@ -62,6 +63,7 @@ export const credit: ZhihuiModule = {
   eventHandlers: handlers,
   jobs: [...creditJobs, ...integrityJobs],
   seed: seedCredit,
+  cli: creditCli,
 };
 
 export { computeGrade } from './grading.js';

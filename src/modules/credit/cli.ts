@@ -1,9 +1,12 @@
-// `zhihui credit grade|regrade`: the credit engine from the command line (audit commands: audit.ts).
-import { AppError } from '../core/errors.js';
-import { isIsoDate, todayInShanghai } from '../core/workdays.js';
-import { computeGrade, regradeAll } from '../modules/credit/grading.js';
-import { normalizeUscc } from '../modules/registry/uscc.js';
-import type { Runtime } from '../platform/bootstrap.js';
+// `zhihui credit grade|regrade`: the credit engine from the command line, added to `zhihui` by the
+// module's cli hook (the audit commands are still in src/cli/audit.ts).
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { isIsoDate, todayInShanghai } from '../../core/workdays.js';
+import type { Runtime } from '../../platform/bootstrap.js';
+import { normalizeUscc } from '../registry/index.js';
+import type { CliEnv } from '../types.js';
+import { computeGrade, regradeAll } from './grading.js';
 
 function asOfOption(raw: string | undefined, rt: Runtime): string {
   const asOf = raw ?? todayInShanghai(rt.clock.now());
@@ -66,4 +69,24 @@ export async function creditGrade(rt: Runtime, opts: { uscc: string; asOf?: stri
 export async function creditRegrade(rt: Runtime, opts: { asOf?: string }) {
   const r = await regradeAll(rt, asOfOption(opts.asOf, rt));
   return `Regraded ${r.total} enterprises as of ${r.asOf} under ${r.ruleSet.id}@${r.ruleSet.version} in ${r.elapsedMs} ms: ${r.changed} changed; A ${r.byGrade.A}, B ${r.byGrade.B}, C ${r.byGrade.C}, D ${r.byGrade.D}`;
+}
+
+/** The module's commands: `credit grade <uscc>` and `credit regrade`. */
+export function creditCli(program: Command, env: CliEnv) {
+  const creditCmd = program.command('credit').description('Quality-credit grades');
+  creditCmd
+    .command('grade <uscc>')
+    .description('The grade of one enterprise and every point behind it: score = base + Σ contributions')
+    .option('--as-of <date>', 'YYYY-MM-DD (default today in Asia/Shanghai)')
+    .option('--json', 'print JSON')
+    .action((uscc: string, opts: { asOf?: string; json?: boolean }) =>
+      env.withRuntime(async (rt) => env.print(await creditGrade(rt, { uscc, ...opts }))),
+    );
+  creditCmd
+    .command('regrade')
+    .description('Recompute every grade as of a date (default today); changed grades enter the history')
+    .option('--as-of <date>', 'YYYY-MM-DD')
+    .action((opts: { asOf?: string }) =>
+      env.withRuntime(async (rt) => env.print(await creditRegrade(rt, opts))),
+    );
 }
