@@ -45,6 +45,9 @@ export type EnterpriseTable = {
 
 export type EnterpriseTagTable = { enterprise_id: string; tag: string };
 
+/** What an enterprise makes: one row per (enterprise, product category code). */
+export type EnterpriseProductTable = { enterprise_id: string; category_code: string; created_at: string };
+
 export type EnterpriseProfileTable = {
   id: string;
   enterprise_id: string;
@@ -453,6 +456,7 @@ export type Database = {
   product_categories: ProductCategoryTable;
   enterprises: EnterpriseTable;
   enterprise_tags: EnterpriseTagTable;
+  enterprise_products: EnterpriseProductTable;
   enterprise_profiles: EnterpriseProfileTable;
   enterprise_contacts: EnterpriseContactTable;
   users: UserTable;

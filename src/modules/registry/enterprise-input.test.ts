@@ -2,14 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   cleanText,
+  type ProductCategoryMatch,
   parseBusinessDate,
   type ReferenceLookup,
   validateEnterprise,
 } from './enterprise-input.js';
 
+/** A small catalogue: 0101 and 0104 active, 0199 retired, "电源" the name of two categories. */
+const CATALOGUE: Record<string, ProductCategoryMatch> = {
+  '0101': { code: '0101', name: '电线电缆', active: true },
+  电线电缆: { code: '0101', name: '电线电缆', active: true },
+  '0104': { code: '0104', name: '电源适配器及充电器', active: true },
+  电源适配器及充电器: { code: '0104', name: '电源适配器及充电器', active: true },
+  '0199': { code: '0199', name: '旧类别', active: false },
+  电源: { ambiguous: ['0104', '0105'] },
+};
 const refs: ReferenceLookup = {
   town: (raw) => ({ '441900119': '441900119', 长安镇: '441900119', 长安: '441900119' })[raw],
   industry: (raw) => (['39', '38', 'C'].includes(raw) ? raw : undefined),
+  productCategory: (raw) => (Object.hasOwn(CATALOGUE, raw) ? CATALOGUE[raw] : undefined),
 };
 const TODAY = '2026-11-26';
 const good = {
@@ -161,5 +172,78 @@ describe('validateEnterprise: hostile text', () => {
   it('folds tab and line breaks in one-line fields into spaces', () => {
     const v = validateEnterprise({ ...good, name: '东莞市\n测试\t电子\r\n有限公司' }, refs, TODAY);
     expect(v.ok && v.value.name).toBe('东莞市 测试 电子 有限公司');
+  });
+});
+
+describe('validateEnterprise: product categories', () => {
+  const check = (productCategories: unknown, linked?: string[]) =>
+    validateEnterprise({ ...good, productCategories }, refs, TODAY, { linkedProductCategories: linked });
+
+  it('leaves them out when not given, so the links stay as they are', () => {
+    const v = validateEnterprise(good, refs, TODAY);
+    expect(v.ok && 'productCategories' in v.value).toBe(false);
+  });
+
+  it('reads codes and exact names, from a list or one text with ；;、, between, sorted and distinct', () => {
+    expect(check(['0104', '电线电缆', '0101'])).toMatchObject({
+      ok: true,
+      value: { productCategories: ['0101', '0104'] },
+    });
+    for (const text of [
+      '电源适配器及充电器；0101',
+      '0101;0104',
+      '０１０１、电源适配器及充电器',
+      '0104,0101，0101',
+    ])
+      expect(check(text), text).toMatchObject({ ok: true, value: { productCategories: ['0101', '0104'] } });
+    expect(check('')).toMatchObject({ ok: true, value: { productCategories: [] } });
+    expect(check([])).toMatchObject({ ok: true, value: { productCategories: [] } });
+  });
+
+  it('names each unknown, ambiguous or retired entry in its error', () => {
+    const v = check('0101、玩具、电源、0199、constructor');
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.errors.map((e) => [e.field, e.code])).toEqual([
+      ['productCategories', 'UNKNOWN_PRODUCT_CATEGORY'],
+      ['productCategories', 'AMBIGUOUS_PRODUCT_CATEGORY'],
+      ['productCategories', 'INACTIVE_PRODUCT_CATEGORY'],
+      ['productCategories', 'UNKNOWN_PRODUCT_CATEGORY'],
+    ]);
+    expect(v.errors[0]!.message.zh).toContain('玩具');
+    expect(v.errors[1]!.message.zh).toContain('0104、0105');
+    expect(v.errors[2]!.message.zh).toBe('产品类别 0199（旧类别）已停用');
+  });
+
+  it('keeps a retired category the enterprise makes already', () => {
+    expect(check(['0199', '0101'], ['0199'])).toMatchObject({
+      ok: true,
+      value: { productCategories: ['0101', '0199'] },
+    });
+  });
+
+  it('takes at most 20 distinct categories', () => {
+    const many: Record<string, ProductCategoryMatch> = {};
+    for (let i = 1; i <= 21; i++) {
+      const code = `09${String(i).padStart(2, '0')}`;
+      many[code] = { code, name: code, active: true };
+    }
+    const wide: ReferenceLookup = { ...refs, productCategory: (raw) => many[raw] };
+    const codes = Object.keys(many);
+    const twenty = validateEnterprise(
+      { ...good, productCategories: [...codes.slice(0, 20), codes[0]] },
+      wide,
+      TODAY,
+    );
+    expect(twenty.ok).toBe(true);
+    const over = validateEnterprise({ ...good, productCategories: codes }, wide, TODAY);
+    expect(over.ok || over.errors).toEqual([
+      expect.objectContaining({ field: 'productCategories', code: 'TOO_MANY_PRODUCT_CATEGORIES' }),
+    ]);
+  });
+
+  it('refuses a control character in a category', () => {
+    const v = check(['0101', '01\u000001']);
+    expect(v.ok || v.errors[0]).toMatchObject({ field: 'productCategories', code: 'CONTROL_CHARACTER' });
   });
 });

@@ -18,13 +18,31 @@ export type EnterpriseInput = {
   status: EnterpriseStatus;
   scale: EnterpriseScale | null;
   tags: string[];
+  /**
+   * Codes of the product categories the enterprise makes (企业生产的产品类别), sorted, distinct.
+   * Absent: not stated, so the links stay as they are; present: the whole set, replacing the old.
+   */
+  productCategories?: string[];
 };
+
+/** A catalogue entry a text names: by its code, or by its exact name. */
+export type ProductCategoryMatch =
+  | { code: string; name: string; active: boolean }
+  /** A name several categories share: the codes it could mean. */
+  | { ambiguous: string[] };
 
 export type ReferenceLookup = {
   /** town code or Chinese/English name → town code */
   town: (raw: string) => string | undefined;
   industry: (raw: string) => string | undefined;
+  /** product category code or exact name → the catalogue entry */
+  productCategory: (raw: string) => ProductCategoryMatch | undefined;
 };
+
+/** At most this many product categories per enterprise. */
+export const MAX_PRODUCT_CATEGORIES = 20;
+/** What separates the product categories in one cell of a file: ；; 、 , ，. */
+export const PRODUCT_CATEGORY_SEPARATORS = /[；;、,，]/;
 
 export const STATUS_LABELS: Record<EnterpriseStatus, string> = {
   operating: '存续',
@@ -51,6 +69,7 @@ export const FIELD_LABELS: Record<keyof EnterpriseInput, string> = {
   status: '登记状态',
   scale: '企业规模',
   tags: '标签',
+  productCategories: '产品类别',
 };
 
 const STATUS_ALIASES: Record<string, EnterpriseStatus> = {
@@ -170,6 +189,10 @@ export function validateEnterprise(
   raw: RawEnterprise,
   refs: ReferenceLookup,
   today: string,
+  opts: {
+    /** Product categories the enterprise is linked to already: kept even when since retired. */
+    linkedProductCategories?: readonly string[];
+  } = {},
 ): { ok: true; value: EnterpriseInput } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const err = (field: string, code: string, m: Message) => errors.push({ field, code, message: m });
@@ -274,6 +297,13 @@ export function validateEnterprise(
   }
   tags.sort();
 
+  const productCategories = checkProductCategories(
+    raw.productCategories,
+    refs,
+    opts.linkedProductCategories ?? [],
+    err,
+  );
+
   const legalRepresentative = cleanName(raw.legalRepresentative);
   if (legalRepresentative && legalRepresentative.length > 50)
     err('legalRepresentative', 'TOO_LONG', msg('法定代表人姓名过长', 'Legal representative is too long'));
@@ -295,6 +325,69 @@ export function validateEnterprise(
       status,
       scale,
       tags,
+      ...(productCategories === undefined ? {} : { productCategories }),
     },
   };
+}
+
+/**
+ * The product categories of an enterprise: a list (API) or one text separated by ；;、, (a file),
+ * each item a catalogue code or exact name. Undefined when not given at all; an empty text or
+ * list is the empty set. Unknown, ambiguous and retired entries are errors naming the entry,
+ * except a retired category the enterprise is linked to already (keeping it is no new claim).
+ */
+function checkProductCategories(
+  raw: unknown,
+  refs: ReferenceLookup,
+  linked: readonly string[],
+  err: (field: string, code: string, m: Message) => void,
+): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = Array.isArray(raw)
+    ? raw.map((x) => String(x ?? ''))
+    : raw === null
+      ? []
+      : String(raw).split(PRODUCT_CATEGORY_SEPARATORS);
+  const field = 'productCategories';
+  const codes = new Set<string>();
+  for (const item of items.map((x) => x.replace(/\u3000/g, ' ').trim()).filter(Boolean)) {
+    const cleaned = cleanText(item) ?? item;
+    const found =
+      refs.productCategory(item) ?? (cleaned !== item ? refs.productCategory(cleaned) : undefined);
+    if (!found)
+      err(
+        field,
+        'UNKNOWN_PRODUCT_CATEGORY',
+        msg(`未知的产品类别：${item}`, `Unknown product category: ${item}`),
+      );
+    else if ('ambiguous' in found)
+      err(
+        field,
+        'AMBIGUOUS_PRODUCT_CATEGORY',
+        msg(
+          `产品类别名称“${item}”对应多个类别（${found.ambiguous.join('、')}），请填写类别代码`,
+          `The product category name "${item}" names several categories (${found.ambiguous.join(', ')}); give the code`,
+        ),
+      );
+    else if (!found.active && !linked.includes(found.code))
+      err(
+        field,
+        'INACTIVE_PRODUCT_CATEGORY',
+        msg(
+          `产品类别 ${found.code}（${found.name}）已停用`,
+          `Product category ${found.code} (${found.name}) is retired`,
+        ),
+      );
+    else codes.add(found.code);
+  }
+  if (codes.size > MAX_PRODUCT_CATEGORIES)
+    err(
+      field,
+      'TOO_MANY_PRODUCT_CATEGORIES',
+      msg(
+        `产品类别最多${MAX_PRODUCT_CATEGORIES}个，本次为${codes.size}个`,
+        `At most ${MAX_PRODUCT_CATEGORIES} product categories, ${codes.size} given`,
+      ),
+    );
+  return [...codes].sort();
 }

@@ -18,6 +18,13 @@ import {
   type ReferenceLookup,
   validateEnterprise,
 } from './enterprise-input.js';
+import {
+  loadProductCategoryLookup,
+  makesCategorySql,
+  productCategoriesOfEnterprise,
+  productLinksOf,
+  replaceProductLinks,
+} from './enterprise-products.js';
 
 export type EnterpriseRow = Selectable<EnterpriseTable>;
 
@@ -58,6 +65,7 @@ export function inputToColumns(v: EnterpriseInput) {
 export async function loadReferenceLookup(db: Kysely<Database>): Promise<ReferenceLookup> {
   const towns = await db.selectFrom('towns').select(['code', 'name', 'name_en']).execute();
   const industries = await db.selectFrom('industries').select(['code', 'name']).execute();
+  const productCategory = await loadProductCategoryLookup(db);
   const townMap = new Map<string, string>();
   for (const t of towns) {
     townMap.set(t.code, t.code);
@@ -82,6 +90,7 @@ export async function loadReferenceLookup(db: Kysely<Database>): Promise<Referen
       const m = /^[A-T]?(\d{2})\d{0,2}$/.exec(s);
       return m ? industryMap.get(m[1]!) : industryMap.get(raw.trim());
     },
+    productCategory,
   };
 }
 
@@ -114,12 +123,22 @@ export async function upsertEnterprises(
       existing.set(r.uscc, r);
     }
   }
+  // The product categories now, of the enterprises whose new set is given (compared, audited).
+  const linked = await productLinksOf(
+    trx,
+    rows.flatMap((v) => {
+      const old = v.productCategories === undefined ? undefined : existing.get(v.uscc);
+      return old ? [old.id] : [];
+    }),
+  );
 
   const inserts: Database['enterprises'][] = [];
   const tagRows: Database['enterprise_tags'][] = [];
   const audits: AuditEntry[] = [];
   const events: NewEvent<EventType>[] = [];
   const retag: string[] = [];
+  const newLinks: { enterpriseId: string; codes: string[] }[] = [];
+  const relink: { enterpriseId: string; codes: string[] }[] = [];
 
   for (const v of rows) {
     const old = existing.get(v.uscc);
@@ -127,6 +146,7 @@ export async function upsertEnterprises(
       const id = newId();
       inserts.push({ id, ...inputToColumns(v), created_at: at, updated_at: at, version: 1 });
       for (const tag of v.tags) tagRows.push({ enterprise_id: id, tag });
+      if (v.productCategories?.length) newLinks.push({ enterpriseId: id, codes: v.productCategories });
       audits.push({
         actor,
         action: 'enterprise.create',
@@ -148,7 +168,7 @@ export async function upsertEnterprises(
       result.ids.push(id);
       continue;
     }
-    const before = rowToInput(old);
+    const before = withProductCategories(rowToInput(old), v, linked.get(old.id));
     const changes = diffFields(before, v);
     result.ids.push(old.id);
     if (changes.length === 0) {
@@ -164,6 +184,8 @@ export async function upsertEnterprises(
       retag.push(old.id);
       for (const tag of v.tags) tagRows.push({ enterprise_id: old.id, tag });
     }
+    if (changes.some((c) => c.field === 'productCategories'))
+      relink.push({ enterpriseId: old.id, codes: v.productCategories ?? [] });
     audits.push({
       actor,
       action: 'enterprise.update',
@@ -212,9 +234,25 @@ export async function upsertEnterprises(
       .values(tagRows.slice(i, i + 500))
       .execute();
   }
+  await replaceProductLinks(trx, newLinks, at, { fresh: true });
+  await replaceProductLinks(trx, relink, at);
   await writeAudit(trx, audits);
   await emitEvents(trx, events, now);
   return result;
+}
+
+/**
+ * An enterprise's stored fields in the shape of `next`: its product categories are part of the
+ * comparison only when `next` states them (absent, they are left as they are).
+ */
+export function withProductCategories(
+  before: EnterpriseInput,
+  next: EnterpriseInput,
+  linked: readonly string[] | undefined,
+): EnterpriseInput {
+  return next.productCategories === undefined
+    ? before
+    : { ...before, productCategories: [...(linked ?? [])] };
 }
 
 function validationError(errors: FieldError[]) {
@@ -271,7 +309,10 @@ export async function updateEnterprise(
       });
     const { version: _v, ...fields } = patch;
     const merged = { ...rowToInput(old), ...fields, uscc: old.uscc };
-    const v = validateEnterprise(merged, refs, todayInShanghai(ctx.clock.now()));
+    const linked = (await productLinksOf(trx, [old.id])).get(old.id) ?? [];
+    const v = validateEnterprise(merged, refs, todayInShanghai(ctx.clock.now()), {
+      linkedProductCategories: linked,
+    });
     if (!v.ok) throw validationError(v.errors);
     await upsertEnterprises(trx, { actor, now: ctx.clock.now(), rows: [v.value], source: 'api' });
     return old.id;
@@ -295,6 +336,8 @@ export type EnterpriseFilter = {
   status?: string;
   scale?: string;
   tag?: string;
+  /** A product-category code: enterprises making it or anything under it in the catalogue. */
+  productCategory?: string;
   /** Scope from the viewer's role: limits what the list may contain. */
   scope?: { townCode?: string; enterpriseId?: string };
 };
@@ -342,6 +385,7 @@ export function enterpriseQuery(ctx: AppContext, f: EnterpriseFilter) {
       ),
     );
   }
+  if (f.productCategory) q = q.where(makesCategorySql(f.productCategory));
   const text = f.q?.trim();
   if (text) {
     const upper = text.toUpperCase();
@@ -416,7 +460,7 @@ export async function enterpriseDetail(ctx: AppContext, uscc: string) {
     .where('e.uscc', '=', uscc)
     .executeTakeFirst();
   if (!e) return null;
-  const [profiles, contacts] = await Promise.all([
+  const [profiles, contacts, productCategories] = await Promise.all([
     ctx.db
       .selectFrom('enterprise_profiles')
       .selectAll()
@@ -429,8 +473,9 @@ export async function enterpriseDetail(ctx: AppContext, uscc: string) {
       .where('enterprise_id', '=', e.id)
       .orderBy('created_at')
       .execute(),
+    productCategoriesOfEnterprise(ctx.db, e.id),
   ]);
-  return { ...e, profiles, contacts };
+  return { ...e, profiles, contacts, productCategories };
 }
 
 export type EnterpriseDetail = NonNullable<Awaited<ReturnType<typeof enterpriseDetail>>>;

@@ -12,6 +12,12 @@ export const registry: ZhihuiModule = {
   seed: seedRegistry,
 };
 
+export {
+  type Maker,
+  makersOf,
+  type ProductCategoryName,
+  productCategoryNames,
+} from './enterprise-products.js';
 // The small read API other modules may use.
 export { findEnterpriseById, findEnterpriseByUscc, updateEnterprise } from './enterprises.js';
 export { createRng, DEMO_SEED, demoSampleUscc, idFactory, type Rng, seedAsOf, seedInstant } from './seed.js';

@@ -152,4 +152,27 @@ export const registryMigrations: AppMigration[] = [
         END $$`.execute(db);
     },
   },
+  {
+    name: '0240_registry_enterprise_products',
+    // What an enterprise makes (企业生产的产品类别): the sampling draw's pool is "the makers of a
+    // category", read from the category side; the primary key serves an enterprise's own list.
+    // On SQLite the primary key is the table (without rowid): the links are written in bulk by the
+    // seed and the import, and nothing but the two keys is ever read.
+    async up(db, dialect) {
+      const table = db.schema
+        .createTable('enterprise_products')
+        .addColumn('enterprise_id', 'text', (c) =>
+          c.notNull().references('enterprises.id').onDelete('cascade'),
+        )
+        .addColumn('category_code', 'text', (c) => c.notNull().references('product_categories.code'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('enterprise_products_pk', ['enterprise_id', 'category_code']);
+      await (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table).execute();
+      await db.schema
+        .createIndex('enterprise_products_category')
+        .on('enterprise_products')
+        .columns(['category_code', 'enterprise_id'])
+        .execute();
+    },
+  },
 ];

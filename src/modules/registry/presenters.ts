@@ -31,9 +31,19 @@ export const EnterpriseSummarySchema = Type.Object({
   tags: Type.Array(Type.String()),
 });
 
+/** A product category an enterprise makes, with its catalogue names (retired ones flagged). */
+export const EnterpriseProductCategorySchema = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  nameEn: Type.String(),
+  active: Type.Boolean(),
+});
+
 export const EnterpriseSchema = Type.Object({
   ...EnterpriseSummarySchema.properties,
   registeredAddress: Nullable(Type.String()),
+  /** 生产的产品类别, in code order. */
+  productCategories: Type.Array(EnterpriseProductCategorySchema),
   profiles: Type.Array(
     Type.Object({
       kind: Type.String(),
@@ -99,6 +109,12 @@ export function presentEnterprise(
   return {
     ...presentEnterpriseSummary(e),
     registeredAddress: e.registered_address,
+    productCategories: e.productCategories.map((c) => ({
+      code: c.code,
+      name: c.name,
+      nameEn: c.nameEn,
+      active: c.active,
+    })),
     profiles: e.profiles.map((p) => ({ kind: p.kind, details: json.read(p.details, {}), since: p.since })),
     // The resident ID is never presented, masked or not: nothing in the UI needs it.
     contacts: e.contacts.map((c) => ({
@@ -170,6 +186,7 @@ const FIELD_LABELS_EN: Record<keyof EnterpriseInput, string> = {
   status: 'status',
   scale: 'scale',
   tags: 'tags',
+  productCategories: 'product categories',
 };
 
 const STATUS_LABELS_EN: Record<EnterpriseStatus, string> = {

@@ -56,6 +56,8 @@ const EditableFields = {
   status: Type.Optional(Type.String({ maxLength: 20 })),
   scale: Type.Optional(Nullable(Type.String({ maxLength: 20 }))),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })),
+  /** The whole set of product categories made (codes or exact names); absent leaves it as it is. */
+  productCategories: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 100 })),
 };
 
 const CreateBody = Type.Object(

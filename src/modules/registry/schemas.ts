@@ -16,6 +16,12 @@ export const EnterpriseFilterQuery = Type.Object(
     status: Type.Optional(Type.Union(ENTERPRISE_STATUSES.map((s) => Type.Literal(s)))),
     scale: Type.Optional(Type.Union(ENTERPRISE_SCALES.map((s) => Type.Literal(s)))),
     tag: Type.Optional(Type.String({ maxLength: 40 })),
+    productCategory: Type.Optional(
+      Type.String({
+        pattern: '^\\d{2,6}$',
+        description: '产品类别代码：生产该类别（含其下级类别）产品的企业',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

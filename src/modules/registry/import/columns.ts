@@ -115,6 +115,21 @@ export const COLUMNS: readonly ColumnSpec[] = [
     required: false,
     width: 30,
   },
+  {
+    key: 'productCategories',
+    zh: '产品类别',
+    en: 'product_categories',
+    aliases: [
+      '生产的产品类别',
+      '生产产品类别',
+      '主要产品类别',
+      '产品类别代码',
+      '产品类别名称',
+      'product_category',
+    ],
+    required: false,
+    width: 30,
+  },
 ];
 
 export const COLUMN_BY_KEY = Object.fromEntries(COLUMNS.map((c) => [c.key, c])) as Record<

@@ -6,16 +6,21 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
+import type { Kysely } from 'kysely';
 import { json } from '../../../db/codecs.js';
+import type { Database } from '../../../db/schema.js';
 import type { AppContext } from '../../../platform/context.js';
 import {
   type EnterpriseInput,
   type EnterpriseScale,
   type EnterpriseStatus,
+  MAX_PRODUCT_CATEGORIES,
+  PRODUCT_CATEGORY_SEPARATORS,
   SCALE_LABELS,
   STATUS_LABELS,
   TAG_LABELS,
 } from '../enterprise-input.js';
+import { loadProductCategoryLookup, productLinksOf } from '../enterprise-products.js';
 import { type EnterpriseFilter, enterpriseQuery } from '../enterprises.js';
 import { makeUscc } from '../uscc.js';
 import { COLUMNS, type ColumnKey } from './columns.js';
@@ -56,6 +61,23 @@ export function tagsToText(tags: readonly string[]): string {
   return tags.map((t) => TAG_LABELS[t] ?? t).join(TAG_SEPARATOR);
 }
 
+/**
+ * Writes a set of product-category codes as the import reads it back: each by its name when that
+ * name names it alone and holds no separator, else by its code; joined by 、.
+ */
+export async function productCategoryWriter(db: Kysely<Database>) {
+  const lookup = await loadProductCategoryLookup(db);
+  const rows = await db.selectFrom('product_categories').select(['code', 'name']).execute();
+  const text = new Map<string, string>();
+  for (const r of rows) {
+    const back = lookup(r.name);
+    const byName =
+      !PRODUCT_CATEGORY_SEPARATORS.test(r.name) && back && 'code' in back && back.code === r.code;
+    text.set(r.code, byName ? r.name : r.code);
+  }
+  return (codes: readonly string[]) => codes.map((c) => text.get(c) ?? c).join(TAG_SEPARATOR);
+}
+
 type SourceRow = {
   id: string;
   uscc: string;
@@ -71,7 +93,7 @@ type SourceRow = {
   tags: string;
 };
 
-export function toExportRow(r: SourceRow): ExportRow {
+export function toExportRow(r: SourceRow, productCategories = ''): ExportRow {
   return {
     uscc: r.uscc,
     name: r.name,
@@ -84,6 +106,7 @@ export function toExportRow(r: SourceRow): ExportRow {
     status: STATUS_LABELS[r.status as EnterpriseStatus] ?? r.status,
     scale: r.scale ? (SCALE_LABELS[r.scale as EnterpriseScale] ?? r.scale) : '',
     tags: tagsToText(json.read<string[]>(r.tags, [])),
+    productCategories,
   };
 }
 
@@ -107,6 +130,7 @@ export async function* exportRows(
   pageSize = 1000,
 ): AsyncGenerator<ExportRow[]> {
   let cursor: { name: string; id: string } | null = null;
+  const categoriesText = await productCategoryWriter(ctx.db);
   for (;;) {
     let q = enterpriseQuery(ctx, { ...filters, scope }).select([
       'e.id',
@@ -130,7 +154,11 @@ export async function* exportRows(
     }
     const page = await q.orderBy('e.name').orderBy('e.id').limit(pageSize).execute();
     if (page.length === 0) return;
-    yield page.map(toExportRow);
+    const links = await productLinksOf(
+      ctx.db,
+      page.map((r) => r.id),
+    );
+    yield page.map((r) => toExportRow(r, categoriesText(links.get(r.id) ?? [])));
     if (page.length < pageSize) return;
     const last = page[page.length - 1]!;
     cursor = { name: last.name, id: last.id };
@@ -182,11 +210,11 @@ function sheetColumns(): Partial<ExcelJS.Column>[] {
     header: c.zh,
     key: c.key,
     width: c.width,
-    // USCC and industry codes are text: Excel must never turn them into numbers.
+    // USCC, industry and product-category codes are text: Excel must never turn them into numbers.
     style:
       c.key === 'registeredOn'
         ? { numFmt: DATE_FORMAT }
-        : c.key === 'uscc' || c.key === 'industryCode'
+        : c.key === 'uscc' || c.key === 'industryCode' || c.key === 'productCategories'
           ? { numFmt: TEXT_FORMAT }
           : {},
   }));
@@ -258,6 +286,7 @@ export function templateExample(): Record<ColumnKey, string> {
     status: 'operating',
     scale: 'small',
     tags: ['highTech'],
+    productCategories: ['0104', '0107'],
   };
   return {
     uscc: example.uscc,
@@ -270,6 +299,8 @@ export function templateExample(): Record<ColumnKey, string> {
     status: STATUS_LABELS[example.status],
     scale: example.scale ? SCALE_LABELS[example.scale] : '',
     tags: tagsToText(example.tags),
+    // the shipped catalogue's names of 0104 and 0107
+    productCategories: '电源适配器及充电器、电子元器件',
   };
 }
 
@@ -290,6 +321,7 @@ const NOTES: Record<ColumnKey, string> = {
   status: '可选，默认存续：存续、停业、注销、吊销',
   scale: '可选：大型、中型、小型、微型',
   tags: `可选，多个用顿号或分号分隔：${Object.values(TAG_LABELS).join('、')}`,
+  productCategories: `可选：企业生产的产品类别，填类别代码或名称（与产品类别目录一致，见“产品类别”工作表），多个用顿号、分号或逗号分隔，最多${MAX_PRODUCT_CATEGORIES}个；本列为空则清除已有类别，不含本列则不变`,
 };
 
 /**
@@ -330,6 +362,21 @@ export async function templateXlsx(ctx: AppContext): Promise<Buffer> {
   ];
   styleHeader(tw.getRow(1));
   for (const t of towns) tw.addRow({ name: t.name, code: t.code });
+
+  const categories = await ctx.db
+    .selectFrom('product_categories')
+    .select(['code', 'name', 'industry_code'])
+    .where('active', '=', 1)
+    .orderBy('code')
+    .execute();
+  const cw = wb.addWorksheet('产品类别');
+  cw.columns = [
+    { header: '类别代码', key: 'code', width: 10, style: { numFmt: TEXT_FORMAT } },
+    { header: '类别名称', key: 'name', width: 24 },
+    { header: '行业代码', key: 'industry', width: 10, style: { numFmt: TEXT_FORMAT } },
+  ];
+  styleHeader(cw.getRow(1));
+  for (const c of categories) cw.addRow({ code: c.code, name: c.name, industry: c.industry_code ?? '' });
 
   const help = wb.addWorksheet('填写说明');
   help.columns = [

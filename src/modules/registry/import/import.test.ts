@@ -42,6 +42,7 @@ const ZH = [
   '状态',
   '企业规模',
   '企业标签',
+  '产品类别',
 ];
 const EN = [
   'uscc',
@@ -54,6 +55,7 @@ const EN = [
   'status',
   'scale',
   'tags',
+  'product_categories',
 ];
 
 const csv = (header: string[], rows: string[][]) =>
@@ -71,6 +73,7 @@ function row(e: EnterpriseInput, over: Partial<Record<(typeof EN)[number], strin
     status: e.status,
     scale: e.scale ?? '',
     tags: e.tags.join(';'),
+    product_categories: (e.productCategories ?? []).join('、'),
     ...over,
   };
   return EN.map((k) => base[k]!);
@@ -106,7 +109,9 @@ for (const dialect of DIALECTS) {
       source: Parameters<typeof importEnterprises>[0]['source'],
       over: Partial<Parameters<typeof importEnterprises>[0]> = {},
     ) => importEnterprises({ ctx: rt, actor, source, ...over });
-    const count = async (table: 'enterprises' | 'audit_log' | 'outbox_events' | 'enterprise_tags') =>
+    const count = async (
+      table: 'enterprises' | 'audit_log' | 'outbox_events' | 'enterprise_tags' | 'enterprise_products',
+    ) =>
       Number(
         (
           await rt.db
@@ -120,6 +125,12 @@ for (const dialect of DIALECTS) {
       audit: await count('audit_log'),
       events: await count('outbox_events'),
       tags: await count('enterprise_tags'),
+      products: await rt.db
+        .selectFrom('enterprise_products')
+        .select(['enterprise_id', 'category_code', 'created_at'])
+        .orderBy('enterprise_id')
+        .orderBy('category_code')
+        .execute(),
       rows: await rt.db.selectFrom('enterprises').selectAll().orderBy('uscc').execute(),
     });
     const upsert = (rows: EnterpriseInput[]) =>
@@ -489,12 +500,159 @@ for (const dialect of DIALECTS) {
       expect(seen.at(-1)).toEqual({ rows: 10, done: 10 });
     });
 
+    describe('product categories (产品类别)', () => {
+      const links = async (uscc: string) =>
+        (
+          await rt.db
+            .selectFrom('enterprise_products as p')
+            .innerJoin('enterprises as e', 'e.id', 'p.enterprise_id')
+            .select('p.category_code')
+            .where('e.uscc', '=', uscc)
+            .orderBy('p.category_code')
+            .execute()
+        ).map((r) => r.category_code);
+
+      it('reads codes and exact names separated by ；;、, and replaces the set; a second run changes nothing', async () => {
+        const a = buildEnterprise();
+        const b = buildEnterprise();
+        const c = buildEnterprise();
+        await upsert([{ ...b, productCategories: ['0301'] }]);
+        const file = csv(ZH, [
+          row(a, { product_categories: '电线电缆；0104;电子元器件' }),
+          row(b, { product_categories: '儿童玩具、 0202 ，0301' }),
+          row(c, { product_categories: '104' }), // Excel dropped the leading zero of 0104
+        ]);
+        expect(await imp(file, { dryRun: true })).toMatchObject({ imported: 2, updated: 1, rejected: [] });
+        expect(await links(b.uscc)).toEqual(['0301']);
+        expect(await imp(file)).toMatchObject({ imported: 2, updated: 1, unchanged: 0, rejected: [] });
+        expect(await links(a.uscc)).toEqual(['0101', '0104', '0107']);
+        expect(await links(b.uscc)).toEqual(['0201', '0202', '0301']);
+        expect(await links(c.uscc)).toEqual(['0104']);
+        const history = await rt.db
+          .selectFrom('audit_log')
+          .select(['before', 'after'])
+          .where('action', '=', 'enterprise.update')
+          .execute();
+        expect(
+          history.map((h) => [
+            JSON.parse(h.before!).productCategories,
+            JSON.parse(h.after!).productCategories,
+          ]),
+        ).toEqual([[['0301'], ['0201', '0202', '0301']]]);
+        const before = await snapshot();
+        expect(await imp(file, { dryRun: true })).toMatchObject({ unchanged: 3 });
+        expect(await imp(file)).toMatchObject({ unchanged: 3, updated: 0 });
+        expect(await snapshot()).toEqual(before);
+      });
+
+      it('leaves the categories alone in a file without the column, and clears them for an empty cell', async () => {
+        const a = buildEnterprise({ productCategories: ['0201'] });
+        const b = buildEnterprise({ productCategories: ['0202'] });
+        await upsert([a, b]);
+        const noColumn = csv(ZH.slice(0, -1), [row(a).slice(0, -1)]);
+        expect(await imp(noColumn)).toMatchObject({ unchanged: 1 });
+        expect(await links(a.uscc)).toEqual(['0201']);
+        const renamed = csv(ZH.slice(0, -1), [row({ ...a, name: `${a.name}（改）` }).slice(0, -1)]);
+        expect(await imp(renamed)).toMatchObject({ updated: 1 });
+        expect(await links(a.uscc)).toEqual(['0201']);
+        expect(await imp(csv(ZH, [row(b, { product_categories: '' })]))).toMatchObject({ updated: 1 });
+        expect(await links(b.uscc)).toEqual([]);
+      });
+
+      it('rejects a row naming an unknown, retired or ambiguous category, naming it and the column', async () => {
+        await rt.db
+          .insertInto('product_categories')
+          .values([
+            {
+              id: 'pc-old',
+              code: '0698',
+              name: '停用类别',
+              name_en: 'Retired',
+              parent_code: '06',
+              industry_code: '26',
+              active: 0,
+              created_at: 'x',
+              updated_at: 'x',
+            },
+            {
+              id: 'pc-twin',
+              code: '0699',
+              name: '洗涤用品',
+              name_en: 'Twin',
+              parent_code: '06',
+              industry_code: '26',
+              active: 1,
+              created_at: 'x',
+              updated_at: 'x',
+            },
+          ])
+          .execute();
+        try {
+          const [a, b, c, d] = [buildEnterprise(), buildEnterprise(), buildEnterprise(), buildEnterprise()];
+          const report = await imp(
+            csv(ZH, [
+              row(a, { product_categories: '0101、玩具枪' }),
+              row(b, { product_categories: '0698' }),
+              row(c, { product_categories: '洗涤用品' }),
+              row(d, { product_categories: '0602；0699' }),
+            ]),
+          );
+          expect(report).toMatchObject({ imported: 1, rejectedRows: 3 });
+          expect(report.rejected).toEqual([
+            {
+              row: 2,
+              column: '产品类别',
+              code: 'UNKNOWN_PRODUCT_CATEGORY',
+              message: '未知的产品类别：玩具枪',
+            },
+            {
+              row: 3,
+              column: '产品类别',
+              code: 'INACTIVE_PRODUCT_CATEGORY',
+              message: '产品类别 0698（停用类别）已停用',
+            },
+            {
+              row: 4,
+              column: '产品类别',
+              code: 'AMBIGUOUS_PRODUCT_CATEGORY',
+              message: '产品类别名称“洗涤用品”对应多个类别（0602、0699），请填写类别代码',
+            },
+          ]);
+          expect(await links(d.uscc)).toEqual(['0602', '0699']);
+          // the export writes a shared name as the code, so the file imports back as it was
+          const text = (await collect((out) => exportEnterprisesCsv(rt, { filters: {}, out }))).toString(
+            'utf8',
+          );
+          expect(text).toContain('0602、0699');
+          const before = await snapshot();
+          expect(await imp(Buffer.from(text, 'utf8'))).toMatchObject({ unchanged: 1, rejected: [] });
+          expect(await snapshot()).toEqual(before);
+        } finally {
+          await rt.db.deleteFrom('enterprise_products').execute();
+          await rt.db.deleteFrom('product_categories').where('code', 'in', ['0698', '0699']).execute();
+        }
+      });
+
+      it('exports only the enterprises making a category when asked', async () => {
+        const a = buildEnterprise({ productCategories: ['0201'] });
+        const b = buildEnterprise({ productCategories: ['0101'] });
+        await upsert([a, b, buildEnterprise()]);
+        const text = (
+          await collect((out) => exportEnterprisesCsv(rt, { filters: { productCategory: '02' }, out }))
+        ).toString('utf8');
+        expect(text).toContain(a.uscc);
+        expect(text).not.toContain(b.uscc);
+        expect(text.split('\r\n').filter(Boolean)).toHaveLength(2);
+      });
+    });
+
     describe('export', () => {
       const tricky = () => [
         buildEnterprise({
           name: '东莞市"引号",逗号有限公司',
           legalRepresentative: '=SUM(A1)',
           tags: ['exporter', 'highTech'],
+          productCategories: ['0101', '0201'],
         }),
         buildEnterprise({
           townCode: HUMEN,
@@ -503,6 +661,7 @@ for (const dialect of DIALECTS) {
           registeredOn: null,
           industryCode: null,
           status: 'revoked',
+          productCategories: ['0106'],
         }),
         buildEnterprise({
           townCode: '441900401',
@@ -541,6 +700,7 @@ for (const dialect of DIALECTS) {
         expect(text).toContain('"东莞市虎门镇""太平"",银龙路 8 号"');
         expect(text).toContain('存续');
         expect(text).toContain('虎门镇');
+        expect(text).toContain('电线电缆、儿童玩具');
         expect(text.split('\r\n').filter(Boolean)).toHaveLength(11);
         const before = await snapshot();
         const report = await imp(bytes);
@@ -602,7 +762,15 @@ for (const dialect of DIALECTS) {
         expect(await imp(csvTemplate)).toMatchObject({ unchanged: 1 });
         const wb = new ExcelJS.Workbook();
         await wb.xlsx.load(xlsxTemplate as unknown as ArrayBuffer);
-        expect(wb.worksheets.map((w) => w.name)).toEqual(['企业名录', '镇街', '填写说明']);
+        expect(wb.worksheets.map((w) => w.name)).toEqual(['企业名录', '镇街', '产品类别', '填写说明']);
+        const made = await rt.db
+          .selectFrom('enterprise_products as p')
+          .innerJoin('enterprises as e', 'e.id', 'p.enterprise_id')
+          .select('p.category_code')
+          .where('e.name', '=', '东莞市示例电子科技有限公司')
+          .orderBy('p.category_code')
+          .execute();
+        expect(made.map((m) => m.category_code)).toEqual(['0104', '0107']);
       });
     });
 

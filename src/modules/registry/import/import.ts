@@ -10,7 +10,14 @@ import type { Database } from '../../../db/schema.js';
 import { diffFields } from '../../../platform/audit.js';
 import type { Actor, AppContext } from '../../../platform/context.js';
 import { type EnterpriseInput, validateEnterprise } from '../enterprise-input.js';
-import { type EnterpriseRow, loadReferenceLookup, rowToInput, upsertEnterprises } from '../enterprises.js';
+import { productLinksOf } from '../enterprise-products.js';
+import {
+  type EnterpriseRow,
+  loadReferenceLookup,
+  rowToInput,
+  upsertEnterprises,
+  withProductCategories,
+} from '../enterprises.js';
 import { normalizeUscc } from '../uscc.js';
 import type { ColumnKey, FileWarning } from './columns.js';
 import { type ImportLimits, importLimitsFrom } from './limits.js';
@@ -208,11 +215,18 @@ async function importRecords(
         ctx.db,
         rows.map((r) => r.value.uscc),
       );
+      const linked = await productLinksOf(
+        ctx.db,
+        [...existing.values()].map((e) => e.id),
+      );
       for (const { row, value } of rows) {
         const old = existing.get(value.uscc);
         if (old && scopeTown && old.town_code !== scopeTown) outOfOtherTown(row);
         else if (!old) report.imported++;
-        else if (diffFields(rowToInput(old), value).length === 0) report.unchanged++;
+        else if (
+          diffFields(withProductCategories(rowToInput(old), value, linked.get(old.id)), value).length === 0
+        )
+          report.unchanged++;
         else report.updated++;
       }
     } else {

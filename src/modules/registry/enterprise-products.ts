@@ -1,0 +1,214 @@
+// What enterprises make (企业生产的产品类别): links from the register to the product-category
+// catalogue. They are written only through upsertEnterprises (the one write path) and the seed's
+// bulk load; this file holds the reads: an enterprise's own list, the catalogue look-up the
+// validator resolves codes and names with, and the makers of a category that the sampling draw's
+// pool is built from.
+//
+// The catalogue is a tree by parent_code (a parent is a shorter prefix of its children's codes,
+// so it has no cycles). A category means itself and everything under it: the makers of 01
+// 电子电器产品 are the makers of 0101 电线电缆, 0102 …, and of 01 itself.
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { ProductCategoryMatch } from './enterprise-input.js';
+
+type Db = Kysely<Database>;
+
+/** SQLite's bound-parameter cap, with room to spare. */
+const CHUNK = 500;
+
+/** The catalogue look-up of the validator: a code, or an exact Chinese or English name. */
+export async function loadProductCategoryLookup(
+  db: Db,
+): Promise<(raw: string) => ProductCategoryMatch | undefined> {
+  const rows = await db
+    .selectFrom('product_categories')
+    .select(['code', 'name', 'name_en', 'active'])
+    .orderBy('code')
+    .execute();
+  const byCode = new Map<string, ProductCategoryMatch>();
+  const byName = new Map<string, { code: string; name: string; active: boolean }[]>();
+  for (const r of rows) {
+    const entry = { code: r.code, name: r.name, active: r.active === 1 };
+    byCode.set(r.code, entry);
+    for (const name of new Set([r.name, r.name_en].filter(Boolean))) {
+      const list = byName.get(name) ?? [];
+      list.push(entry);
+      byName.set(name, list);
+    }
+  }
+  return (raw) => {
+    const s = raw.trim();
+    // A code that lost its leading zero in a spreadsheet (0104 → 104): codes have 2, 4 or 6 digits.
+    const exact =
+      byCode.get(s) ?? (/^\d{1,5}$/.test(s) && s.length % 2 === 1 ? byCode.get(`0${s}`) : undefined);
+    if (exact) return exact;
+    const named = byName.get(s);
+    if (!named) return undefined;
+    if (named.length === 1) return named[0];
+    // A retired namesake never makes an active name ambiguous.
+    const active = named.filter((c) => c.active);
+    return active.length === 1 ? active[0] : { ambiguous: named.map((c) => c.code) };
+  };
+}
+
+/** The product-category codes of each enterprise (sorted); enterprises with none are absent. */
+export async function productLinksOf(db: Db, enterpriseIds: readonly string[]) {
+  const links = new Map<string, string[]>();
+  for (let i = 0; i < enterpriseIds.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('enterprise_products')
+      .select(['enterprise_id', 'category_code'])
+      .where('enterprise_id', 'in', enterpriseIds.slice(i, i + CHUNK))
+      .orderBy('enterprise_id')
+      .orderBy('category_code')
+      .execute();
+    for (const r of rows) {
+      const list = links.get(r.enterprise_id) ?? [];
+      list.push(r.category_code);
+      links.set(r.enterprise_id, list);
+    }
+  }
+  return links;
+}
+
+/**
+ * Replaces the product categories of the given enterprises, in the caller's transaction: one
+ * delete per chunk of enterprises, then multi-row inserts.
+ */
+export async function replaceProductLinks(
+  trx: Db,
+  sets: readonly { enterpriseId: string; codes: readonly string[] }[],
+  at: string,
+  opts: { fresh?: boolean } = {},
+) {
+  if (!opts.fresh)
+    for (let i = 0; i < sets.length; i += CHUNK) {
+      await trx
+        .deleteFrom('enterprise_products')
+        .where(
+          'enterprise_id',
+          'in',
+          sets.slice(i, i + CHUNK).map((s) => s.enterpriseId),
+        )
+        .execute();
+    }
+  const rows = sets.flatMap((s) =>
+    s.codes.map((code) => ({ enterprise_id: s.enterpriseId, category_code: code, created_at: at })),
+  );
+  // three columns a row
+  for (let i = 0; i < rows.length; i += 3 * CHUNK) {
+    await trx
+      .insertInto('enterprise_products')
+      .values(rows.slice(i, i + 3 * CHUNK))
+      .execute();
+  }
+}
+
+/**
+ * The codes a category stands for: itself and every category under it (a recursive walk of the
+ * catalogue, a few dozen rows), as a subquery with the root of each code.
+ */
+function subtree(codes: readonly string[]): RawBuilder<unknown> {
+  const list = sql.join(codes.map((c) => sql.val(c)));
+  return sql`with recursive tree (root, code) as (
+      select code, code from product_categories where code in (${list})
+      union
+      select t.root, c.code from product_categories c join tree t on c.parent_code = t.code
+    )`;
+}
+
+/**
+ * The condition "the enterprise `e` makes something in the category `code` or under it", for the
+ * register's search and export: from the category side (index enterprise_products_category).
+ */
+export function makesCategorySql(code: string): RawBuilder<boolean> {
+  return sql<boolean>`e.id in (
+    select ep.enterprise_id from enterprise_products ep
+    where ep.category_code in (${subtree([code])} select code from tree)
+  )`;
+}
+
+export type ProductCategoryName = { code: string; name: string; nameEn: string; active: boolean };
+
+/** The catalogue names of some codes, in code order; unknown codes are left out. */
+export async function productCategoryNames(db: Db, codes: readonly string[]): Promise<ProductCategoryName[]> {
+  const wanted = [...new Set(codes)];
+  const out: ProductCategoryName[] = [];
+  for (let i = 0; i < wanted.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('product_categories')
+      .select(['code', 'name', 'name_en', 'active'])
+      .where('code', 'in', wanted.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) out.push({ code: r.code, name: r.name, nameEn: r.name_en, active: r.active === 1 });
+  }
+  return out.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/** The product categories of one enterprise with their names, in code order. */
+export async function productCategoriesOfEnterprise(db: Db, enterpriseId: string) {
+  const rows = await db
+    .selectFrom('enterprise_products as ep')
+    .innerJoin('product_categories as c', 'c.code', 'ep.category_code')
+    .select(['c.code', 'c.name', 'c.name_en', 'c.active'])
+    .where('ep.enterprise_id', '=', enterpriseId)
+    .orderBy('c.code')
+    .execute();
+  return rows.map((r) => ({ code: r.code, name: r.name, nameEn: r.name_en, active: r.active === 1 }));
+}
+
+export type Maker = {
+  id: string;
+  uscc: string;
+  name: string;
+  townCode: string;
+  industryCode: string | null;
+  status: string;
+  /** The requested category the enterprise makes (it may be linked to one under it). */
+  categoryCode: string;
+};
+
+/**
+ * Every enterprise that makes any of the categories (a category meaning itself and everything under
+ * it in the catalogue), whatever its status — the caller decides what a non-operating maker means —
+ * optionally only in some towns. One row per (requested category, enterprise), ordered by category
+ * then enterprise id. `categoryCode` is the requested code even when the link is to a category
+ * under it, so a plan's category finds its whole pool under its own code; an enterprise linked to
+ * two categories under one requested node appears once for it.
+ *
+ * One statement, driven by the links' category index: the catalogue walk yields a few codes, each
+ * a range of enterprise_products_category, each row a primary-key look-up of enterprises.
+ */
+export async function makersOf(
+  db: Db,
+  opts: { categoryCodes: string[]; townCodes?: string[] },
+): Promise<Maker[]> {
+  const categories = [...new Set(opts.categoryCodes)];
+  if (categories.length === 0) return [];
+  if (opts.townCodes && opts.townCodes.length === 0) return [];
+  const towns = opts.townCodes ? sql`and e.town_code in (${sql.join([...new Set(opts.townCodes)])})` : sql``;
+  const { rows } = await sql<{
+    category_code: string;
+    id: string;
+    uscc: string;
+    name: string;
+    town_code: string;
+    industry_code: string | null;
+    status: string;
+  }>`${subtree(categories)}
+    select distinct t.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
+    from tree t
+    join enterprise_products ep on ep.category_code = t.code
+    join enterprises e on e.id = ep.enterprise_id
+    where 1 = 1 ${towns}
+    order by t.root, e.id`.execute(db);
+  return rows.map((r) => ({
+    id: r.id,
+    uscc: r.uscc,
+    name: r.name,
+    townCode: r.town_code,
+    industryCode: r.industry_code,
+    status: r.status,
+    categoryCode: r.category_code,
+  }));
+}
