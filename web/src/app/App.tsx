@@ -18,6 +18,8 @@ const PortalSearchPage = lazy(() => import('../portal/PortalSearchPage'));
 const PortalEnterprisePage = lazy(() => import('../portal/PortalEnterprisePage'));
 const PortalBlacklistPage = lazy(() => import('../portal/PortalBlacklistPage'));
 const PortalReportVerifyPage = lazy(() => import('../portal/PortalReportVerifyPage'));
+const PortalSamplingBulletinsPage = lazy(() => import('../portal/PortalSamplingBulletinsPage'));
+const PortalSamplingBulletinPage = lazy(() => import('../portal/PortalSamplingBulletinPage'));
 
 export const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -74,6 +76,8 @@ function AppRoutes() {
           <Route path="enterprises/:uscc" element={<PortalEnterprisePage />} />
           <Route path="blacklist" element={<PortalBlacklistPage />} />
           <Route path="credit-reports/:id" element={<PortalReportVerifyPage />} />
+          <Route path="sampling" element={<PortalSamplingBulletinsPage />} />
+          <Route path="sampling/:planId" element={<PortalSamplingBulletinPage />} />
         </Route>
         <Route element={<WithSession />}>
           <Route path="/login" element={<LoginPage />} />

@@ -1,5 +1,5 @@
-import { DownOutlined, GlobalOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
-import { Avatar, Dropdown, Flex, Layout, Menu, type MenuProps, Tag, Typography } from 'antd';
+import { DownOutlined, GlobalOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
+import { Avatar, Dropdown, Flex, Grid, Layout, Menu, type MenuProps, Tag, Typography } from 'antd';
 import { type CSSProperties, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -86,7 +86,10 @@ export default function AppLayout() {
   const { session, can, logout } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
-  const [collapsed, setCollapsed] = useState(false);
+  // Below 768 px (a phone: the on-site sampling form) the menu hides behind a button and opens
+  // over the page, and the header keeps only the logo, the language and the user's avatar.
+  const narrow = Grid.useBreakpoint().md === false;
+  const [collapsed, setCollapsed] = useState(() => window.innerWidth < 768);
 
   const selected = selectedMenuKey(location.pathname);
   const [openKeys, setOpenKeys] = useState<string[]>(() =>
@@ -175,13 +178,28 @@ export default function AppLayout() {
           boxShadow: '0 1px 4px rgba(0,21,41,0.25)',
         }}
       >
-        <Link to="/" style={{ minWidth: 0, overflow: 'hidden' }}>
-          <Logo />
-        </Link>
-        <Flex align="center" gap={20} style={{ flex: 'none' }}>
-          <Link to="/portal" style={{ color: 'rgba(255,255,255,0.85)' }} target="_blank">
-            {t('header.portal')}
+        <Flex align="center" gap={12} style={{ minWidth: 0 }}>
+          {narrow && (
+            <button
+              type="button"
+              aria-label="Menu / 菜单"
+              onClick={() => setCollapsed((c) => !c)}
+              style={{ ...PLAIN_BUTTON, color: '#fff', fontSize: 18 }}
+              data-testid="menu-toggle"
+            >
+              <MenuOutlined />
+            </button>
+          )}
+          <Link to="/" style={{ minWidth: 0, overflow: 'hidden' }}>
+            <Logo compact={narrow} />
           </Link>
+        </Flex>
+        <Flex align="center" gap={narrow ? 12 : 20} style={{ flex: 'none' }}>
+          {!narrow && (
+            <Link to="/portal" style={{ color: 'rgba(255,255,255,0.85)' }} target="_blank">
+              {t('header.portal')}
+            </Link>
+          )}
           <LanguageSwitch dark />
           <Dropdown
             menu={{ items: userItems, onClick: onUserMenu }}
@@ -190,13 +208,19 @@ export default function AppLayout() {
           >
             <button type="button" data-testid="user-menu" style={{ ...PLAIN_BUTTON, color: '#fff', gap: 8 }}>
               <Avatar size="small" icon={<UserOutlined />} style={{ background: '#3a6bc0' }} />
-              <span>{user.displayName}</span>
-              <Tag
-                variant="outlined"
-                style={{ color: '#dbe6f7', borderColor: 'rgba(255,255,255,0.35)', background: 'transparent' }}
-              >
-                {t(`roles.${user.role}`)}
-              </Tag>
+              {!narrow && <span>{user.displayName}</span>}
+              {!narrow && (
+                <Tag
+                  variant="outlined"
+                  style={{
+                    color: '#dbe6f7',
+                    borderColor: 'rgba(255,255,255,0.35)',
+                    background: 'transparent',
+                  }}
+                >
+                  {t(`roles.${user.role}`)}
+                </Tag>
+              )}
               <DownOutlined style={{ fontSize: 10 }} />
             </button>
           </Dropdown>
@@ -208,11 +232,16 @@ export default function AppLayout() {
           collapsible
           collapsed={collapsed}
           onCollapse={setCollapsed}
+          breakpoint="md"
+          onBreakpoint={setCollapsed}
+          collapsedWidth={narrow ? 0 : undefined}
+          trigger={narrow ? null : undefined}
           style={{
             borderRight: '1px solid #e8ecf2',
-            position: 'sticky',
+            position: narrow ? 'fixed' : 'sticky',
             top: 56,
             height: 'calc(100vh - 56px)',
+            zIndex: narrow ? 30 : undefined,
           }}
         >
           {/* The menu scrolls inside the sider's content box, which ends above the collapse
@@ -224,12 +253,13 @@ export default function AppLayout() {
               selectedKeys={selected ? [selected.key] : []}
               openKeys={collapsed ? undefined : openKeys}
               onOpenChange={(keys) => setOpenKeys(keys as string[])}
+              onClick={() => narrow && setCollapsed(true)}
               style={{ borderInlineEnd: 'none', paddingBlock: 8 }}
             />
           </div>
         </Sider>
         <Layout>
-          <Content style={{ padding: 20, minWidth: 0 }}>
+          <Content style={{ padding: narrow ? 12 : 20, minWidth: 0 }}>
             <Suspense fallback={<FullPageSpin />}>
               <Outlet />
             </Suspense>

@@ -4,7 +4,6 @@
  * one still being built is a `buildingModule(key, icon)` line until its folder exists.
  */
 import {
-  AuditOutlined,
   DashboardOutlined,
   ExperimentOutlined,
   FileProtectOutlined,
@@ -16,6 +15,7 @@ import { adminModule } from '../admin';
 import { creditModule } from '../credit';
 import { homeModule } from '../home';
 import { registryModule } from '../registry';
+import { samplingModule } from '../sampling';
 import { buildingModule, type ModuleDef, type WebModule } from './webModule';
 
 export type { MenuLeaf, ModuleDef, WebModule } from './webModule';
@@ -23,7 +23,7 @@ export type { MenuLeaf, ModuleDef, WebModule } from './webModule';
 export const WEB_MODULES: WebModule[] = [
   homeModule,
   registryModule,
-  buildingModule('sampling', AuditOutlined),
+  samplingModule,
   buildingModule('equipment', ToolOutlined),
   buildingModule('metrology', DashboardOutlined),
   buildingModule('testing', ExperimentOutlined),

@@ -1,3 +1,4 @@
+import samplingEnUS from './sampling.en-US';
 import type { Messages } from './zh-CN';
 
 /** English. Same keys as zh-CN (checked by the type). */
@@ -950,6 +951,7 @@ const enUS: Messages = {
     checkCode: 'Check code',
     viewCurrent: 'See the enterprise’s current public information',
   },
+  sampling: samplingEnUS,
   building: {
     title: 'Under construction',
     sub: 'The “{{name}}” module is being built and will appear here when it goes live.',

@@ -1,3 +1,5 @@
+import samplingZhCN from './sampling.zh-CN';
+
 /** Simplified Chinese — the default language of Zhihui. Every other locale must have the same keys. */
 const zhCN = {
   app: {
@@ -931,6 +933,7 @@ const zhCN = {
     checkCode: '校验码',
     viewCurrent: '查看该企业最新公示信息',
   },
+  sampling: samplingZhCN,
   building: {
     title: '模块建设中',
     sub: '“{{name}}”模块正在建设中，上线后将在此处提供相关业务功能。',

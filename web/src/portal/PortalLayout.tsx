@@ -36,6 +36,7 @@ function PortalNav() {
   const onSearch =
     pathname === '/portal' || pathname === '/portal/' || pathname.startsWith('/portal/enterprises');
   const onBlacklist = pathname.startsWith('/portal/blacklist');
+  const onSampling = pathname.startsWith('/portal/sampling');
   return (
     <nav style={{ background: '#fff', borderBottom: '1px solid #e8ecf2' }} data-testid="portal-nav">
       <Flex gap={28} align="center" wrap style={{ maxWidth: 1112, margin: '0 auto', padding: '0 16px' }}>
@@ -48,6 +49,13 @@ function PortalNav() {
           data-testid="portal-blacklist-nav"
         >
           {t('portalCredit.nav.blacklist')}
+        </Link>
+        <Link
+          to="/portal/sampling"
+          style={onSampling ? NAV_ACTIVE : NAV_LINK}
+          data-testid="portal-sampling-nav"
+        >
+          {t('sampling.portal.nav')}
         </Link>
         <Dropdown
           trigger={['click']}
