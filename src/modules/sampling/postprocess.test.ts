@@ -725,7 +725,7 @@ describe('dates and input', () => {
     expect(
       thrown(() => transition(c, { type: 'notify', documents: [{ title: ' ' }] }, LATER, calendar)).fields[0],
     ).toMatchObject({
-      field: 'documents/0/title',
+      field: 'documents.0.title',
     });
   });
 

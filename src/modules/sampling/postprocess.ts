@@ -855,7 +855,7 @@ function cleanDocuments(docs: CaseDocument[] | undefined): CaseDocument[] {
   return docs.map((d, i) => {
     const title = typeof d?.title === 'string' ? d.title.trim() : '';
     if (title === '')
-      throw validation(`documents/${i}/title`, 'REQUIRED', '文书须有标题', 'A document needs a title');
+      throw validation(`documents.${i}.title`, 'REQUIRED', '文书须有标题', 'A document needs a title');
     const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
     return { title, number: text(d.number), fileId: text(d.fileId) };
   });
