@@ -1,6 +1,8 @@
 // Generated credit archives for the demo and city data: a deterministic mix of the supervisory facts
 // the rule set scores, spread from the rule set's first day to the seed day and weighted by each
-// enterprise's (hidden) quality, so that all four grades occur in believable proportions. Bulk
+// enterprise's (hidden) quality, so that all four grades occur in believable proportions. Sampling
+// facts (failed and refused samples) are not invented here: the sampling module's seed, which runs
+// after this one, produces them through its own services, and credit scores them as they come. Bulk
 // records are chained and inserted directly; the blacklist, objections, replies and the
 // abnormal-operations list are then played through the real services on their own dates, with the
 // monthly regrades between them (demo scale), so that histories and deadlines are what they would be.
@@ -34,7 +36,9 @@ import { ruleSetOn } from './rule-store.js';
 
 type Fact = { type: string; details: Record<string, string | number>; negative: boolean; weight: number };
 
-// Weights per 100 facts; the grade mix they give is checked in seed.test.ts.
+// Weights per 100 facts; the grade mix they give is checked in seed.test.ts. The sampling rows are
+// still drawn, and then dropped (SAMPLING_FACTS), so that every other fact keeps its enterprise, date
+// and details for a given seed.
 const FACTS: Fact[] = [
   { type: 'metrology.verification.overdue', details: {}, negative: true, weight: 12 },
   { type: 'metrology.verification.failed', details: {}, negative: true, weight: 7 },
@@ -67,6 +71,9 @@ const FACTS: Fact[] = [
   { type: 'credit.cleanRecord.reached', details: { years: 10 }, negative: false, weight: 1.5 },
   { type: 'recognition.excellence.practised', details: {}, negative: false, weight: 3 },
 ];
+
+/** Facts the sampling module's seed produces (through its services), not this one. */
+const SAMPLING_FACTS = new Set(['sampling.sample.failed', 'sampling.sample.refused']);
 
 // Facts drawn per enterprise (before the quality tilt) and how often a drawn violation is kept: the
 // city scale carries the benchmark's volume (≥ 10 records per enterprise) with a grade mix like the demo's.
@@ -210,6 +217,7 @@ export async function seedCredit(
       for (const { fact, on } of facts) {
         serial += 1;
         const details = detailsFor(fact, on, r, serial);
+        if (SAMPLING_FACTS.has(fact.type)) continue;
         const scored = scoreRecord({
           ruleSet,
           event: { id: `seed-${serial}`, type: fact.type, payload: details, occurredOn: on },
@@ -428,7 +436,8 @@ async function playScenarios(
       }
     }
 
-    // Objections at every stage, on a negative record of the enterprise, and replies beside records.
+    // Objections at every stage, on a negative record of the enterprise (a fine: the same −10 for two
+    // years as a serious failed sample, which only the sampling seed may produce), and replies.
     const objectionPlans: [number, string[]][] = [
       [-6, []],
       [-3, []],
@@ -446,20 +455,18 @@ async function playScenarios(
       let recordId = '';
       let objectionId = '';
       add(on, async (at) => {
+        const decisionNo = `东市监罚〔${on.slice(0, 4)}〕9${r.int(99999)}号`;
+        const product = r.pick(PRODUCTS);
         recordId = (
           await addManualRecord(at, OFFICIAL, e, {
-            type: 'sampling.sample.failed',
+            type: 'credit.penalty.recorded',
             occurredOn: addCalendarDays(on, -10),
-            details: {
-              severity: 'serious',
-              sampleNo: `DG${on.slice(0, 4)}-CC-9${r.int(99999)}`,
-              productCategory: r.pick(PRODUCTS),
-            },
+            details: { penaltyType: 'fine', decisionNo },
           })
         ).record.id;
         objectionId = (
           await submitObjection(at, OFFICIAL, recordId, {
-            grounds: '抽样程序不符合规定, 样品封样记录缺失, 申请复核',
+            grounds: `处罚决定所涉${product}并非本企业生产, 当事人认定有误, 申请复核`,
           })
         ).id;
       });
@@ -473,9 +480,9 @@ async function playScenarios(
             a === 'startReview'
               ? { type: 'startReview' }
               : a === 'uphold'
-                ? { type: 'uphold', reasons: '经复核, 抽样单与封样记录不一致, 检验结论不予采信' }
+                ? { type: 'uphold', reasons: '经复核, 处罚决定书所列当事人并非本企业, 记录予以更正' }
                 : a === 'reject'
-                  ? { type: 'reject', reasons: '经复核, 抽样程序合法, 检验结论有效' }
+                  ? { type: 'reject', reasons: '经复核, 处罚决定书当事人为本企业, 记录准确' }
                   : { type: 'withdraw' },
           ),
         );
