@@ -195,6 +195,20 @@ describe.each(DIALECTS)('post-processing cases on %s', (dialect) => {
     other = await ent({ townCode: DONGCHENG });
     lab1 = await ent({ townCode: DONGCHENG, name: '东莞市第一检测有限公司' });
     lab2 = await ent({ townCode: DONGCHENG, name: '东莞市第二检测有限公司' });
+    // the register's lab profile (检验检测机构), written straight into its table
+    await rt.db
+      .insertInto('enterprise_profiles')
+      .values(
+        [lab1, lab2].map((l) => ({
+          id: newId(),
+          enterprise_id: l.id,
+          kind: 'lab',
+          details: '{}',
+          since: null,
+          created_at: rt.clock.now().toISOString(),
+        })),
+      )
+      .execute();
     t = await testApp(
       rt,
       [
@@ -351,6 +365,12 @@ describe.each(DIALECTS)('post-processing cases on %s', (dialect) => {
       labEnterpriseId: newId(),
     });
     expect(unknown.json().fields[0]).toMatchObject({ field: 'labEnterpriseId', code: 'UNKNOWN_ENTERPRISE' });
+    const notLab = await t.call('town', 'POST', `${path}/actions`, {
+      type: 'assignRetest',
+      labEnterpriseId: other.id,
+    });
+    expect(notLab.statusCode).toBe(400);
+    expect(notLab.json().fields[0]).toMatchObject({ field: 'labEnterpriseId', code: 'NOT_A_LAB' });
     const assigned = await t.call('town', 'POST', `${path}/actions`, {
       type: 'assignRetest',
       labEnterpriseId: lab2.id,

@@ -34,6 +34,7 @@ import {
   TERMINAL_CASE_STATES,
   transition,
 } from './postprocess.js';
+import { labs } from './refs.js';
 
 /** Who acts, for the audit log (platform Actor) and for the machine (the kind of actor). */
 export type CaseActor = Actor & { kind: CaseActorKind };
@@ -169,16 +170,15 @@ export async function actOnCase(
     const before = caseOf(row);
     if (opts.expectedRev !== undefined && opts.expectedRev !== before.rev) throw conflict();
     if (action.type === 'assignRetest' && typeof action.labEnterpriseId === 'string') {
-      const lab = await findEnterpriseById(trx, action.labEnterpriseId.trim());
-      if (!lab) {
+      const id = action.labEnterpriseId.trim();
+      const [known, lab] = await Promise.all([findEnterpriseById(trx, id), labs(trx, [id])]);
+      if (!known || lab.length === 0) {
+        const message = known
+          ? { zh: '复检机构须为检验检测机构', en: 'The re-test lab must be a testing laboratory' }
+          : { zh: '复检机构不在企业库中', en: 'The re-test lab is not in the register' };
         throw new AppError('VALIDATION_FAILED', {
-          fields: [
-            {
-              field: 'labEnterpriseId',
-              code: 'UNKNOWN_ENTERPRISE',
-              message: { zh: '复检机构不在企业库中', en: 'The re-test lab is not in the register' },
-            },
-          ],
+          message,
+          fields: [{ field: 'labEnterpriseId', code: known ? 'NOT_A_LAB' : 'UNKNOWN_ENTERPRISE', message }],
         });
       }
     }
