@@ -86,6 +86,9 @@ export type DrawOutput = {
 /** Days of the 6-month rule: a sample on D blocks the same product until addMonths(D, 6) − 1 day. */
 export const SIX_MONTHS = 6;
 
+/** ceil(ratio × n) without binary floating point's excess (0.07 × 100 is 7.000000000000001). */
+const ceilShare = (ratio: number, n: number) => Math.max(0, Math.ceil(ratio * n - 1e-9));
+
 export function computeDraw(input: DrawInput): DrawOutput {
   const random = seededRandom(input.seed);
   const { plan } = input;
@@ -161,7 +164,7 @@ export function computeDraw(input: DrawInput): DrawOutput {
     const strata = GRADES.map((grade) => {
       const members = eligible.filter((r) => r[1] === grade);
       const ratio = input.ratios[grade];
-      const want = Math.min(members.length, Math.ceil(ratio * members.length));
+      const want = Math.min(members.length, ceilShare(ratio, members.length));
       return { grade, members, ratio, want };
     });
     let quotaApplied = false;
@@ -253,7 +256,10 @@ function assignInspectors(items: DrawnItem[], input: DrawInput, random: Random) 
   for (const item of items) {
     const free = register.filter((i) => !i.conflicts.includes(item.enterpriseId));
     const local = free.filter((i) => i.townCode === item.townCode || i.townCode === null);
-    const candidates = (local.length >= 2 ? local : free).map((i) => i.userId);
+    const previous = last.get(item.enterpriseId);
+    // The town's inspectors first, unless they are only the pair that went there last.
+    const localPair = local.length === 2 && local.map((i) => i.userId).join('|') === previous;
+    const candidates = (local.length >= 2 && !localPair ? local : free).map((i) => i.userId);
     if (candidates.length < 2) {
       shortage.push({
         enterpriseId: item.enterpriseId,
@@ -262,7 +268,6 @@ function assignInspectors(items: DrawnItem[], input: DrawInput, random: Random) 
       });
       continue;
     }
-    const previous = last.get(item.enterpriseId);
     let pair = drawWithout(candidates, 2, random);
     // Never the same pair on the same enterprise twice in a row, when another pair exists.
     if (previous && [...pair].sort().join('|') === previous && candidates.length > 2) {
