@@ -223,4 +223,17 @@ export const samplingMigrations: AppMigration[] = [
         .execute();
     },
   },
+  {
+    // Statistics by industry and by the grade the draw saw (statistics.ts): covering, like
+    // sampling_samples_stats, so these views never read the table either (town and category last,
+    // for a town officer's or a category's figures).
+    name: '0310_sampling_stats_profile',
+    async up(db) {
+      await db.schema
+        .createIndex('sampling_samples_profile')
+        .on('sampling_samples')
+        .columns(['year', 'industry_code', 'grade_when_drawn', 'verdict', 'town_code', 'category_code'])
+        .execute();
+    },
+  },
 ];

@@ -15,10 +15,11 @@
 // division, sometimes only a section); section and names are read through a join on the
 // registry's industries table.
 //
-// Queries: one GROUP BY (year, town, category, verdict) over the covering index gives the table,
-// and every total by year, town and category is added up from its rows here; one GROUP BY each for
-// industries, the indicator and grades. The aggregates run through heavyRead (off the event loop on
-// SQLite, time-limited on both databases).
+// Queries: two GROUP BYs, each over a covering index, neither reading the table. (year, town,
+// category, verdict) over sampling_samples_stats gives the table, and every total by year, town and
+// category is added up from its rows here; (year, industry, grade drawn, verdict) over
+// sampling_samples_profile gives the industries, the indicator and the grade share. The aggregates
+// run through heavyRead (off the event loop on SQLite, time-limited on both databases).
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -171,6 +172,27 @@ export function crossQuery(ctx: AppContext, f: StatsFilter) {
     .groupBy(['s.year', 's.town_code', 's.category_code', 's.verdict']);
 }
 
+/**
+ * Industry and grade drawn by year: one GROUP BY over the covering index sampling_samples_profile,
+ * then the GB/T 4754 section of each industry code by a join of the (few) aggregated rows on the
+ * registry's industries table — not of every sample.
+ */
+export function profileQuery(ctx: AppContext, f: StatsFilter, years: { from: number; to: number }) {
+  const grouped = counted(ctx, f, years)
+    .select((eb) => [
+      's.year',
+      's.industry_code',
+      's.grade_when_drawn',
+      's.verdict',
+      eb.fn.countAll().as('n'),
+    ])
+    .groupBy(['s.year', 's.industry_code', 's.grade_when_drawn', 's.verdict']);
+  return ctx.db
+    .selectFrom(grouped.as('a'))
+    .leftJoin('industries as i', 'i.code', 'a.industry_code')
+    .select(['a.year', 'a.industry_code', 'i.section', 'a.grade_when_drawn', 'a.verdict', 'a.n']);
+}
+
 type Acc = { samples: number; passed: number };
 const acc = (): Acc => ({ samples: 0, passed: 0 });
 /** The entry of `key`, made by `make` the first time. */
@@ -196,29 +218,9 @@ export async function samplingStatistics(ctx: AppContext, f: StatsFilter) {
     (_, i) => indicatorEnd - INDICATOR.years + 1 + i,
   );
 
-  const [cross, industry, indicator, grades, towns, categories, industries] = await Promise.all([
+  const [cross, profile, towns, categories, industries] = await Promise.all([
     heavyRead(ctx.db, crossQuery(ctx, f)),
-    heavyRead(
-      ctx.db,
-      counted(ctx, f, f)
-        .leftJoin('industries as i', 'i.code', 's.industry_code')
-        .select((eb) => ['s.industry_code', 'i.section', 's.verdict', eb.fn.countAll().as('n')])
-        .groupBy(['s.industry_code', 'i.section', 's.verdict']),
-    ),
-    heavyRead(
-      ctx.db,
-      counted(ctx, f, { from: indicatorYears[0]!, to: indicatorEnd })
-        .innerJoin('industries as i', 'i.code', 's.industry_code')
-        .where('i.section', '=', INDICATOR.section)
-        .select((eb) => ['s.year', 's.verdict', eb.fn.countAll().as('n')])
-        .groupBy(['s.year', 's.verdict']),
-    ),
-    heavyRead(
-      ctx.db,
-      counted(ctx, f, f)
-        .select((eb) => ['s.year', 's.grade_when_drawn', 's.verdict', eb.fn.countAll().as('n')])
-        .groupBy(['s.year', 's.grade_when_drawn', 's.verdict']),
-    ),
+    heavyRead(ctx.db, profileQuery(ctx, f, { from: Math.min(f.from, indicatorYears[0]!), to: f.to })),
     ctx.db.selectFrom('towns').select(['code', 'name', 'name_en', 'sort']).execute(),
     ctx.db.selectFrom('product_categories').select(['code', 'name', 'name_en']).execute(),
     ctx.db.selectFrom('industries').select(['code', 'level', 'section', 'name', 'name_en']).execute(),
@@ -294,7 +296,9 @@ export async function samplingStatistics(ctx: AppContext, f: StatsFilter) {
   // Industries: divisions as sampled, added up to their sections.
   const sections = new Map<string, { a: Acc; divisions: Map<string, Acc> }>();
   const NO_SECTION = '';
-  for (const r of industry) {
+  const inRange = (year: number) => year >= f.from && year <= f.to;
+  for (const r of profile) {
+    if (!inRange(num(r.year))) continue;
     const n = num(r.n);
     const pass = r.verdict === 'pass';
     const section = r.section ?? NO_SECTION;
@@ -330,7 +334,8 @@ export async function samplingStatistics(ctx: AppContext, f: StatsFilter) {
 
   // The headline indicator: each of the three complete years at or above the threshold.
   const perYear = new Map<number, Acc>();
-  for (const r of indicator) {
+  for (const r of profile) {
+    if (r.section !== INDICATOR.section) continue;
     const a = entry(perYear, num(r.year), acc);
     a.samples += num(r.n);
     if (r.verdict === 'pass') a.passed += num(r.n);
@@ -350,8 +355,9 @@ export async function samplingStatistics(ctx: AppContext, f: StatsFilter) {
 
   // Share of samples by the grade the draw saw, per year (with each grade's pass rate).
   const gradeCells = new Map<string, Acc>();
-  for (const r of grades)
-    add(gradeCells, keyOf(num(r.year), r.grade_when_drawn ?? ''), num(r.n), r.verdict === 'pass');
+  for (const r of profile)
+    if (inRange(num(r.year)))
+      add(gradeCells, keyOf(num(r.year), r.grade_when_drawn ?? ''), num(r.n), r.verdict === 'pass');
   const gradeShare = years.map((year) => {
     const a = byYear.get(String(year)) ?? acc();
     const row = (grade: string | null) => {
