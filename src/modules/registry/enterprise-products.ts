@@ -177,7 +177,11 @@ export type Maker = {
  * two categories under one requested node appears once for it.
  *
  * One statement, driven by the links' category index: the catalogue walk yields a few codes, each
- * a range of enterprise_products_category, each row a primary-key look-up of enterprises.
+ * a range of enterprise_products_category, each row a primary-key look-up of enterprises. CROSS
+ * JOIN keeps SQLite in that order (it cannot know the walk is small and would scan every link
+ * instead); PostgreSQL plans it as the inner join it is. One grouping both removes the repeats
+ * (a maker of two categories under one requested node) and gives the order (enterprises.id is the
+ * primary key, so its other columns may be selected on both databases).
  */
 export async function makersOf(
   db: Db,
@@ -196,11 +200,12 @@ export async function makersOf(
     industry_code: string | null;
     status: string;
   }>`${subtree(categories)}
-    select distinct t.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
+    select t.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
     from tree t
-    join enterprise_products ep on ep.category_code = t.code
-    join enterprises e on e.id = ep.enterprise_id
-    where 1 = 1 ${towns}
+    cross join enterprise_products ep
+    cross join enterprises e
+    where ep.category_code = t.code and e.id = ep.enterprise_id ${towns}
+    group by t.root, e.id
     order by t.root, e.id`.execute(db);
   return rows.map((r) => ({
     id: r.id,

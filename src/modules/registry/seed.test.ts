@@ -57,6 +57,30 @@ describe('seed generator', () => {
     expect(demoSampleUscc()).toEqual(demoSampleUscc(2016));
   });
 
+  it('leaves the rest of the city as it is when manufacturers are given what they make', () => {
+    const catalogue = [
+      { code: '0104', industryCode: '39' },
+      { code: '0105', industryCode: '39' },
+      { code: '0107', industryCode: '39' },
+      { code: '0201', industryCode: '24' },
+    ];
+    const bare = demo(2016);
+    const made = [...generateEnterprises({ scale: 'demo', seed: 2016, asOf: SEED_AS_OF, catalogue })];
+    expect(
+      made.map(({ input: { productCategories: _p, ...rest }, ...e }) => ({ ...e, input: rest })),
+    ).toEqual(bare);
+    const electronics = made.filter((e) => e.input.industryCode === '39');
+    expect(electronics.every((e) => e.input.productCategories?.length)).toBe(true);
+    const counts = electronics.map((e) => e.input.productCategories!.length);
+    expect(new Set(counts)).toEqual(new Set([1, 2, 3]));
+    expect(made.filter((e) => e.input.industryCode === '18').every((e) => !e.input.productCategories)).toBe(
+      true,
+    );
+    expect(
+      JSON.stringify([...generateEnterprises({ scale: 'demo', seed: 2016, asOf: SEED_AS_OF, catalogue })]),
+    ).toBe(JSON.stringify(made));
+  });
+
   it('refuses a seed that is not an integer', () => {
     expect(() => demo(Number.NaN)).toThrow(/integer/);
   });
@@ -276,6 +300,52 @@ for (const dialect of DIALECTS) {
       expect(local / ids.length).toBeLessThan(0.6); // and the migrants who came to work
     });
 
+    it('has 1–3 product categories of its own division for nine manufacturers in ten, and none elsewhere', async () => {
+      const rows = await enterprises();
+      const links = await rt.db
+        .selectFrom('enterprise_products as p')
+        .innerJoin('product_categories as c', 'c.code', 'p.category_code')
+        .select(['p.enterprise_id', 'p.category_code', 'c.industry_code', 'c.active'])
+        .execute();
+      const byEnterprise = new Map<string, typeof links>();
+      for (const l of links)
+        byEnterprise.set(l.enterprise_id, [...(byEnterprise.get(l.enterprise_id) ?? []), l]);
+      const section = new Map(rows.map((r) => [r.id, r]));
+      const manufacturers = rows.filter((r) => r.section === 'C');
+      const making = manufacturers.filter((r) => byEnterprise.has(r.id));
+      expect(making.length / manufacturers.length).toBeGreaterThanOrEqual(0.9);
+      for (const [id, made] of byEnterprise) {
+        const e = section.get(id)!;
+        expect(e.section, e.uscc).toBe('C');
+        expect(made.length).toBeGreaterThanOrEqual(1);
+        expect(made.length).toBeLessThanOrEqual(3);
+        // the catalogue names each category's division: every link fits the maker's industry
+        for (const l of made) expect(l.industry_code, `${e.uscc} ${l.category_code}`).toBe(e.industry_code);
+        expect(made.every((l) => l.active === 1)).toBe(true);
+      }
+      // makers of every status: the sampling draw states its own reason for leaving one out
+      expect(new Set(making.map((r) => r.status))).toEqual(
+        new Set(['operating', 'suspended', 'cancelled', 'revoked']),
+      );
+      // the electronics and toy towns make their own categories in numbers
+      const makers = (code: string) => links.filter((l) => l.category_code === code).length;
+      for (const code of ['0101', '0104', '0107', '0201', '0204', '0301', '0401', '0402'])
+        expect(makers(code), code).toBeGreaterThan(10);
+      // exactly what the generator draws from the same catalogue
+      const catalogue = (
+        await rt.db
+          .selectFrom('product_categories')
+          .select(['code', 'industry_code'])
+          .where('active', '=', 1)
+          .where('industry_code', 'is not', null)
+          .execute()
+      ).map((c) => ({ code: c.code, industryCode: c.industry_code! }));
+      const want = [
+        ...generateEnterprises({ scale: 'demo', seed: 2016, asOf: SEED_AS_OF, catalogue }),
+      ].flatMap((e) => (e.input.productCategories ?? []).map((code) => `${e.id} ${code}`));
+      expect(links.map((l) => `${l.enterprise_id} ${l.category_code}`).sort()).toEqual(want.sort());
+    });
+
     it('audits the load per batch and announces every enterprise on the outbox', async () => {
       const audits = await rt.db
         .selectFrom('audit_log')
@@ -341,6 +411,12 @@ for (const dialect of DIALECTS) {
         enterprises: await r.db.selectFrom('enterprises').selectAll().orderBy('id').execute(),
         contacts: await r.db.selectFrom('enterprise_contacts').selectAll().orderBy('id').execute(),
         profiles: await r.db.selectFrom('enterprise_profiles').selectAll().orderBy('id').execute(),
+        products: await r.db
+          .selectFrom('enterprise_products')
+          .selectAll()
+          .orderBy('enterprise_id')
+          .orderBy('category_code')
+          .execute(),
       });
       const same = await testContext(dialect, { clock });
       const other = await testContext(dialect, { clock });

@@ -1,7 +1,7 @@
 // The generated register: `zhihui seed --scale demo|city [--seed N]` and the first-run demo city.
 // Everything comes from one seeded PRNG and a fixed "as of" date, so a seed gives byte-identical
-// enterprises, tags, profiles and contacts — ids and timestamps included — on any machine, any
-// day and either database. Rows are validated by the same rules as the API and the import
+// enterprises, tags, profiles, contacts and (for the same catalogue) what manufacturers make — ids
+// and timestamps included — on any machine, any day and either database. Rows are validated by the same rules as the API and the import
 // (validateEnterprise) and written as a bulk load by the system actor: multi-row inserts in one
 // transaction, one audit row per batch (see the comment on seedRegistry for why).
 import type { Kysely } from 'kysely';
@@ -168,7 +168,20 @@ export type SeedEnterprise = {
   profile: SeedProfile | null;
   contacts: SeedContact[];
 };
-export type SeedPlan = { scale: SeedScale; seed: number; asOf: string; count?: number };
+/** A product category the seed may link manufacturers to: active, with the division it belongs to. */
+export type SeedCategory = { code: string; industryCode: string };
+export type SeedPlan = {
+  scale: SeedScale;
+  seed: number;
+  asOf: string;
+  count?: number;
+  /**
+   * The catalogue to draw what manufacturers make from. Without it nobody makes anything; with it,
+   * each enterprise of section C whose division has categories makes 1–3 of them (its own random
+   * stream, so the rest of the city is the same with or without).
+   */
+  catalogue?: readonly SeedCategory[];
+};
 export type SampleUscc = { enterprise: string; lab: string; maintenanceUnit: string };
 
 /** The instant the seeded rows carry as created_at: the start of the as-of day in Shanghai. */
@@ -247,6 +260,12 @@ const HIGH_TECH_DIVISIONS = new Set([
 const ENERGY_DIVISIONS = new Set(['13', '17', '22', '26', '30', '31', '32']);
 const LICENSED_DIVISIONS = new Set(['13', '14', '15', '22', '26', '30', '38']);
 const SCALE_FACTOR: Record<EnterpriseScale, number> = { large: 4, medium: 2.5, small: 1.2, micro: 0.4 };
+/** How many of its division's categories a manufacturer makes: mostly one or two. */
+const PRODUCT_COUNT: [number, number][] = [
+  [1, 50],
+  [2, 35],
+  [3, 15],
+];
 
 function townShort(name: string) {
   return name.replace(/(街道|镇)$/, '').replace(/^东莞(?=.{3,})/, '');
@@ -262,6 +281,14 @@ export function* generateEnterprises(plan: SeedPlan): Generator<SeedEnterprise> 
   const rPlan = createRng(seed, 1);
   const r = createRng(seed, 2);
   const newId = idFactory(seedInstant(asOf).getTime(), createRng(seed, 3));
+  const rProducts = createRng(seed, 4);
+  const productCount = weighted(PRODUCT_COUNT);
+  const categoriesOf = new Map<string, string[]>();
+  for (const c of [...(plan.catalogue ?? [])].sort((a, b) => (a.code < b.code ? -1 : 1))) {
+    const list = categoriesOf.get(c.industryCode) ?? [];
+    if (!list.includes(c.code)) list.push(c.code);
+    categoriesOf.set(c.industryCode, list);
+  }
   const createdAtMs = seedInstant(asOf).getTime();
   const lastDayMs = dayMs(asOf) - DAY_MS;
   const lastYear = new Date(lastDayMs).getUTCFullYear();
@@ -481,6 +508,14 @@ export function* generateEnterprises(plan: SeedPlan): Generator<SeedEnterprise> 
       tags.sort();
     }
 
+    // What a manufacturer makes: categories of its own division (none when the catalogue has none).
+    const choices = isC ? categoriesOf.get(spec.code) : undefined;
+    const productCategories = choices?.length
+      ? shuffle([...choices], rProducts)
+          .slice(0, productCount(rProducts))
+          .sort()
+      : undefined;
+
     const id = newId();
     let profile: SeedProfile | null = null;
     if (kind) {
@@ -527,6 +562,7 @@ export function* generateEnterprises(plan: SeedPlan): Generator<SeedEnterprise> 
         status,
         scale: scaleOf,
         tags,
+        ...(productCategories ? { productCategories } : {}),
       },
       profile,
       contacts,
@@ -626,6 +662,7 @@ async function insertChunked<T extends keyof Database>(trx: Kysely<Database>, ta
 async function writeBatch(trx: Kysely<Database>, batch: SeedEnterprise[], createdAt: string) {
   const enterprises: Database['enterprises'][] = [];
   const tags: Database['enterprise_tags'][] = [];
+  const products: Database['enterprise_products'][] = [];
   const profiles: Database['enterprise_profiles'][] = [];
   const contacts: Database['enterprise_contacts'][] = [];
   for (const e of batch) {
@@ -638,6 +675,8 @@ async function writeBatch(trx: Kysely<Database>, batch: SeedEnterprise[], create
       version: 1,
     });
     for (const tag of v.tags) tags.push({ enterprise_id: e.id, tag });
+    for (const code of v.productCategories ?? [])
+      products.push({ enterprise_id: e.id, category_code: code, created_at: createdAt });
     if (e.profile)
       profiles.push({
         id: e.profile.id,
@@ -661,6 +700,7 @@ async function writeBatch(trx: Kysely<Database>, batch: SeedEnterprise[], create
   }
   await insertChunked(trx, 'enterprises', enterprises);
   await insertChunked(trx, 'enterprise_tags', tags);
+  await insertChunked(trx, 'enterprise_products', products);
   await insertChunked(trx, 'enterprise_profiles', profiles);
   await insertChunked(trx, 'enterprise_contacts', contacts);
 }
@@ -735,6 +775,15 @@ export async function seedRegistry(
   const actor = systemActor('seed');
   const createdAt = seedInstant(asOf).toISOString();
   const collector = sampleCollector();
+  const catalogue = (
+    await ctx.db
+      .selectFrom('product_categories')
+      .select(['code', 'industry_code'])
+      .where('active', '=', 1)
+      .where('industry_code', 'is not', null)
+      .orderBy('code')
+      .execute()
+  ).map((c) => ({ code: c.code, industryCode: c.industry_code! }));
 
   const written = await ctx.db.transaction().execute(async (trx) => {
     const present = await trx
@@ -772,6 +821,7 @@ export async function seedRegistry(
           count: batch.length,
           firstUscc: batch[0]!.input.uscc,
           lastUscc: batch[batch.length - 1]!.input.uscc,
+          productLinks: batch.reduce((n, e) => n + (e.input.productCategories?.length ?? 0), 0),
           scale: opts.scale,
           seed: opts.seed,
           asOf,
@@ -782,7 +832,8 @@ export async function seedRegistry(
       batch = [];
       opts.onProgress?.(done, total);
     };
-    for (const e of generateEnterprises({ scale: opts.scale, seed: opts.seed, asOf, count: opts.count })) {
+    const plan = { scale: opts.scale, seed: opts.seed, asOf, count: opts.count, catalogue };
+    for (const e of generateEnterprises(plan)) {
       const checked = validateEnterprise(e.input, refs, asOf);
       if (!checked.ok)
         throw new Error(`Generated enterprise ${e.input.uscc} is invalid: ${JSON.stringify(checked.errors)}`);
