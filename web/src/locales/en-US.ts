@@ -182,8 +182,10 @@ const enUS: Messages = {
   },
   registry: {
     listTitle: 'Enterprise register',
-    listSubtitle: 'Registered market entities; filter by town, industry, status, scale and tag',
-    listSubtitleTown: 'Registered market entities of {{area}}; filter by industry, status, scale and tag',
+    listSubtitle:
+      'Registered market entities; filter by town, industry, status, scale, tag and product category',
+    listSubtitleTown:
+      'Registered market entities of {{area}}; filter by industry, status, scale, tag and product category',
     keyword: 'Name or USCC',
     townPlaceholder: 'Town',
     industryPlaceholder: 'Industry section / division',
@@ -197,6 +199,15 @@ const enUS: Messages = {
     exportHint: 'Exports every result of the current filters',
     pageInfo: 'Page {{n}} · {{count}} on this page',
     empty: 'No enterprise matches the filters',
+    products: {
+      title: 'Product categories made',
+      none: 'No product category recorded',
+      retired: 'retired',
+      placeholder: 'Choose from the product-category catalogue (several allowed)',
+      hint: 'The product categories the enterprise makes, at most {{max}}; a parent category means the whole group. Sampling plans draw their enterprises from these.',
+      saved: 'Product categories saved',
+      filter: 'Product category',
+    },
   },
   enterprisePage: {
     tabs: {

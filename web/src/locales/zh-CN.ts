@@ -181,8 +181,8 @@ const zhCN = {
   },
   registry: {
     listTitle: '企业名录',
-    listSubtitle: '全市市场主体登记信息，支持按镇街、行业、状态、规模、标签筛选',
-    listSubtitleTown: '{{area}}市场主体登记信息，支持按行业、状态、规模、标签筛选',
+    listSubtitle: '全市市场主体登记信息，支持按镇街、行业、状态、规模、标签和产品类别筛选',
+    listSubtitleTown: '{{area}}市场主体登记信息，支持按行业、状态、规模、标签和产品类别筛选',
     keyword: '名称 / 统一社会信用代码',
     townPlaceholder: '所属镇街',
     industryPlaceholder: '行业门类 / 大类',
@@ -196,6 +196,15 @@ const zhCN = {
     exportHint: '按当前筛选条件导出全部结果',
     pageInfo: '第 {{n}} 页 · 本页 {{count}} 条',
     empty: '没有符合条件的企业',
+    products: {
+      title: '生产的产品类别',
+      none: '未登记生产的产品类别',
+      retired: '已停用',
+      placeholder: '从产品类别目录中选择（可多选）',
+      hint: '选择企业生产的产品类别，最多 {{max}} 个；选中上级类别表示生产该大类产品。抽查计划按此确定被抽样企业范围。',
+      saved: '产品类别已保存',
+      filter: '产品类别',
+    },
   },
   enterprisePage: {
     tabs: {

@@ -13,7 +13,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api, queryString } from '../api/client';
 import { useRefNames } from '../api/reference';
-import type { EnterpriseFilters, EnterpriseSummary, Page } from '../api/types';
+import type { EnterpriseSummary, Page } from '../api/types';
 import { useScope } from '../app/scope';
 import { useSession } from '../auth/session';
 import {
@@ -28,7 +28,8 @@ import PageTitle from '../components/PageTitle';
 import { IndustrySelect, TownSelect } from '../components/RefSelects';
 import SearchInput from '../components/SearchInput';
 import EnterpriseFormDrawer from './EnterpriseFormDrawer';
-import { filtersFromParams, paramsFromFilters } from './filters';
+import { filtersFromParams, paramsFromFilters, type RegistryFilters } from './filters';
+import { ProductCategoryTreeSelect } from './ProductCategories';
 
 const PAGE_SIZE = 20;
 
@@ -65,7 +66,7 @@ export default function EnterpriseListPage() {
     placeholderData: keepPreviousData,
   });
 
-  const setFilter = (patch: Partial<EnterpriseFilters>) => {
+  const setFilter = (patch: Partial<RegistryFilters>) => {
     const next = { ...filters, ...patch };
     setParams(paramsFromFilters(next), { state: { cursors: [] } satisfies ListState });
   };
@@ -257,6 +258,13 @@ export default function EnterpriseListPage() {
             options={tagOptions}
             popupMatchSelectWidth={false}
             data-testid="enterprise-tag"
+          />
+          <ProductCategoryTreeSelect
+            value={filters.productCategory}
+            onChange={(v) => setFilter({ productCategory: typeof v === 'string' && v ? v : undefined })}
+            placeholder={t('registry.products.filter')}
+            style={{ width: 180 }}
+            data-testid="enterprise-product-category"
           />
           <Button onClick={() => setParams({}, { state: { cursors: [] } })} disabled={!params.size}>
             {t('common.reset')}

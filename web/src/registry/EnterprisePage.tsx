@@ -19,13 +19,14 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, type LocalizedText, pickText } from '../api/client';
 import { useRefNames } from '../api/reference';
-import type { Enterprise, EnterpriseProfile, HistoryEntry, ListOf, TimelineEntry } from '../api/types';
+import type { EnterpriseProfile, HistoryEntry, ListOf, TimelineEntry } from '../api/types';
 import { useSession } from '../auth/session';
 import { ScaleText, StatusTag, TagList } from '../components/EnterpriseBadges';
 import { formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import ContactsEditor from './ContactsEditor';
 import EnterpriseFormDrawer from './EnterpriseFormDrawer';
+import { type EnterpriseWithProducts, ProductCategoriesSection, useCategoryText } from './ProductCategories';
 
 function formatValue(v: unknown, yesNo?: (b: boolean) => string): ReactNode {
   if (v === null || v === undefined || v === '') return <Typography.Text type="secondary">—</Typography.Text>;
@@ -78,8 +79,10 @@ function ProfileCard({ profile }: { profile: EnterpriseProfile }) {
 function HistoryTab({ uscc }: { uscc: string }) {
   const { t } = useTranslation();
   const names = useRefNames();
-  /** Codes in history (status, scale, town, industry) are shown as their names. */
+  const categoryText = useCategoryText();
+  /** Codes in history (status, scale, town, industry, product categories) are shown as their names. */
   const changeValue = (field: string) => (v: unknown) => {
+    if (field === 'productCategories') return categoryText(v);
     if (typeof v === 'string' && v) {
       if (field === 'status') return t(`status.${v}`, { defaultValue: v });
       if (field === 'scale') return t(`scale.${v}`, { defaultValue: v });
@@ -103,7 +106,8 @@ function HistoryTab({ uscc }: { uscc: string }) {
   if (isPending) return <Spin />;
   const items = data?.items ?? [];
   if (!items.length) return <Empty description={t('enterprisePage.historyEmpty')} />;
-  const fieldLabel = (f: string) => t(`enterprise.${f}`, { defaultValue: f });
+  const fieldLabel = (f: string) =>
+    f === 'productCategories' ? t('registry.products.title') : t(`enterprise.${f}`, { defaultValue: f });
   return (
     <div data-testid="enterprise-history">
       <Timeline
@@ -230,7 +234,7 @@ export default function EnterprisePage() {
   } = useQuery({
     queryKey: ['enterprise', uscc],
     queryFn: ({ signal }) =>
-      api.get<Enterprise>(`/api/v1/enterprises/${encodeURIComponent(uscc)}`, undefined, signal),
+      api.get<EnterpriseWithProducts>(`/api/v1/enterprises/${encodeURIComponent(uscc)}`, undefined, signal),
     meta: { silent: true },
   });
 
@@ -307,6 +311,7 @@ export default function EnterprisePage() {
           { key: 'version', label: t('enterprise.version'), children: e.version },
         ]}
       />
+      <ProductCategoriesSection enterprise={e} editable={can('enterprise.update')} />
       <Typography.Title level={5} style={{ marginTop: 24 }}>
         {t('enterprisePage.profiles')}
       </Typography.Title>

@@ -1,9 +1,12 @@
 import type { EnterpriseFilters } from '../api/types';
 
-export const FILTER_KEYS = ['q', 'town', 'industry', 'status', 'scale', 'tag'] as const;
+/** The list's filters: the API's, and the product category made (a node means all under it). */
+export type RegistryFilters = EnterpriseFilters & { productCategory?: string };
 
-export function filtersFromParams(params: URLSearchParams): EnterpriseFilters {
-  const f: EnterpriseFilters = {};
+export const FILTER_KEYS = ['q', 'town', 'industry', 'status', 'scale', 'tag', 'productCategory'] as const;
+
+export function filtersFromParams(params: URLSearchParams): RegistryFilters {
+  const f: RegistryFilters = {};
   for (const k of FILTER_KEYS) {
     const v = params.get(k);
     if (v) f[k] = v;
@@ -11,10 +14,7 @@ export function filtersFromParams(params: URLSearchParams): EnterpriseFilters {
   return f;
 }
 
-export function paramsFromFilters(
-  filters: EnterpriseFilters,
-  cursor?: string | null,
-): Record<string, string> {
+export function paramsFromFilters(filters: RegistryFilters, cursor?: string | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of FILTER_KEYS) {
     const v = filters[k];
