@@ -35,6 +35,7 @@ import { useSession } from '../auth/session';
 import { ScaleText, StatusTag } from '../components/EnterpriseBadges';
 import PageTitle from '../components/PageTitle';
 import { creditKeys, creditPath, GradeLetter, ObjectionStateTag, useText } from '../credit/common';
+import SamplingHomeCard from '../sampling/HomeCard';
 
 const OPEN = new Set(['submitted', 'underReview']);
 
@@ -240,6 +241,9 @@ export default function OrgHome() {
               </Link>
             </Flex>
           </Card>
+        </Col>
+        <Col xs={24}>
+          <SamplingHomeCard />
         </Col>
       </Row>
     </div>

@@ -361,6 +361,7 @@ const samplingEnUS: typeof samplingZhCN = {
       'Accepting makes the result final: no objection follows, and the enterprise corrects as ordered.',
     retestLab: 'Re-test lab',
     retestLabHint: 'The re-test goes to a lab other than the original one',
+    retestAssigned: 'assigned on {{date}}, result pending',
     retestOutcome: 'Re-test outcome',
     upheld: 'Upholds the result',
     overturned: 'Overturns the result',

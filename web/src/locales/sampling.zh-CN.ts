@@ -350,6 +350,7 @@ const samplingZhCN = {
     acceptHint: '认可后检验结论即确定，企业不再提出异议，并应按要求整改。',
     retestLab: '复检机构',
     retestLabHint: '复检须由原检验机构以外的机构承担',
+    retestAssigned: '{{date}} 指定，待复检结论',
     retestOutcome: '复检结论',
     upheld: '维持原检验结论',
     overturned: '推翻原检验结论',

@@ -26,6 +26,7 @@ import { formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
 import ContactsEditor from './ContactsEditor';
 import EnterpriseFormDrawer from './EnterpriseFormDrawer';
+import EnterpriseSamplingTab from './EnterpriseSamplingTab';
 import { type EnterpriseWithProducts, ProductCategoriesSection, useCategoryText } from './ProductCategories';
 
 function formatValue(v: unknown, yesNo?: (b: boolean) => string): ReactNode {
@@ -381,6 +382,11 @@ export default function EnterprisePage() {
               key: 'timeline',
               label: t('enterprisePage.tabs.timeline'),
               children: <TimelineTab uscc={e.uscc} />,
+            },
+            {
+              key: 'sampling',
+              label: t('sampling.enterpriseTab.tab'),
+              children: <EnterpriseSamplingTab uscc={e.uscc} enterpriseId={e.id} />,
             },
           ]}
         />

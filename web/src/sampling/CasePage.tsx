@@ -94,7 +94,12 @@ export function ObjectionCountdown({ c }: { c: CaseDetail }) {
   );
 }
 
-function stepDetails(step: CaseStep, itemName: (k: string) => string, t: TFunction) {
+function stepDetails(
+  step: CaseStep,
+  itemName: (k: string) => string,
+  labName: (id: string) => string,
+  t: TFunction,
+) {
   const d = step.details ?? {};
   const parts: string[] = [];
   if (Array.isArray(d.items))
@@ -109,7 +114,8 @@ function stepDetails(step: CaseStep, itemName: (k: string) => string, t: TFuncti
   for (const k of ['documentNo', 'decisionNo', 'licenceNo', 'reference'] as const)
     if (typeof d[k] === 'string' && d[k]) parts.push(`${t(`sampling.case.${k}`)}：${d[k] as string}`);
   if (typeof d.days === 'number') parts.push(t('sampling.case.suspendDays', { n: d.days }));
-  if (typeof d.labName === 'string') parts.push(`${t('sampling.case.retestLab')}：${d.labName}`);
+  if (typeof d.labEnterpriseId === 'string')
+    parts.push(`${t('sampling.case.retestLab')}：${labName(d.labEnterpriseId)}`);
   return parts;
 }
 
@@ -320,6 +326,14 @@ export default function CasePage() {
   const names = useRefNames();
   const { can } = useSession();
   const stateText = useCaseStateText();
+  const labs = useQuery({
+    queryKey: samplingKeys.labs,
+    queryFn: ({ signal }) => samplingApi.labs(signal),
+    select: (d) => d.items,
+    staleTime: 5 * 60_000,
+    meta: { silent: true },
+  });
+  const labName = (id: string) => labs.data?.find((l) => l.id === id)?.name ?? id;
   const [action, setAction] = useState<CaseActionType | null>(null);
   const {
     data: c,
@@ -468,6 +482,26 @@ export default function CasePage() {
                       },
                     ]
                   : []),
+                ...(c.retest
+                  ? [
+                      {
+                        key: 'retest',
+                        label: t('sampling.case.retestLab'),
+                        children: (
+                          <span data-testid="case-retest">
+                            {labName(c.retest.labEnterpriseId)}
+                            <Typography.Text type="secondary" style={{ fontSize: 12, marginInlineStart: 6 }}>
+                              {c.retest.upheld === null
+                                ? t('sampling.case.retestAssigned', { date: c.retest.assignedOn })
+                                : c.retest.upheld
+                                  ? t('sampling.case.upheld')
+                                  : t('sampling.case.overturned')}
+                            </Typography.Text>
+                          </span>
+                        ),
+                      },
+                    ]
+                  : []),
                 ...(c.dues ?? []).map((d) => ({
                   key: `due-${d.name}`,
                   label: t(`sampling.due.${d.name}`, { defaultValue: d.name }),
@@ -524,7 +558,7 @@ export default function CasePage() {
                           t(`sampling.actorKind.${s.actor.kind}`, { defaultValue: s.actor.kind })}
                       </Typography.Text>
                     </Space>
-                    {stepDetails(s, itemName, t).map((line) => (
+                    {stepDetails(s, itemName, labName, t).map((line) => (
                       <Typography.Paragraph key={line} style={{ margin: '2px 0 0', fontSize: 13 }}>
                         {line}
                       </Typography.Paragraph>

@@ -71,18 +71,24 @@ export default function MySamplesPage() {
     {
       title: t('sampling.sample.sampleNo'),
       dataIndex: 'sampleNo',
-      width: 170,
+      width: 200,
       render: (v: string, s) => (
         <Link to={`/sampling/samples/${s.id}`} data-testid="mine-sample-link">
           <span style={mono}>{v}</span>
         </Link>
       ),
     },
-    { title: t('sampling.sample.productName'), dataIndex: 'productName' },
-    { title: t('sampling.plan.category'), key: 'category', render: (_: unknown, s) => s.category.name },
+    { title: t('sampling.sample.productName'), dataIndex: 'productName', width: 140 },
+    {
+      title: t('sampling.plan.category'),
+      key: 'category',
+      width: 130,
+      render: (_: unknown, s) => s.category.name,
+    },
     {
       title: t('sampling.task.plan'),
       key: 'plan',
+      minWidth: 200,
       render: (_: unknown, s) => (
         <Typography.Text ellipsis style={{ maxWidth: 220 }}>
           {s.planTitle ?? s.plan?.title}

@@ -348,6 +348,7 @@ export default function StatsPage() {
                 ...(['A', 'B', 'C', 'D'] as const).map((g) => ({
                   title: <span style={{ color: GRADE_COLORS[g], fontWeight: 600 }}>{g}</span>,
                   key: g,
+                  width: 90,
                   align: 'right' as const,
                   render: (_: unknown, r: SamplingStats['gradeShare'][number]) => {
                     const x = r.grades.find((y) => y.grade === g);
