@@ -83,7 +83,11 @@ export type DrawOutput = {
   poolSize: number;
 };
 
-/** Days of the 6-month rule: a sample on D blocks the same product until addMonths(D, 6) − 1 day. */
+/**
+ * The 6-month rule: a sample on D blocks the same product on day X while D is later than
+ * addMonths(X, −6), i.e. it lies within the six months before X (a sample of 2025-08-31 blocks
+ * through 2026-02-28, one of 2024-02-29 through 2024-08-28, one of 03-15 through 09-14).
+ */
 export const SIX_MONTHS = 6;
 
 /** ceil(ratio × n) without binary floating point's excess (0.07 × 100 is 7.000000000000001). */
