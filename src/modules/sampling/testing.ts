@@ -11,9 +11,9 @@ import type { testApp } from '../../testing/http.js';
 import { createEnterprise, updateEnterprise } from '../registry/enterprises.js';
 import { actOnCase, systemCaseActor } from './cases.js';
 import { confirmDraw } from './draw-store.js';
-import { recordSample } from './fieldwork.js';
+import { recordSample, type SampleInput } from './fieldwork.js';
 import { addReferral, putInspector } from './inspectors.js';
-import type { PlanBody, PlanKind } from './model.js';
+import type { ItemClass, PlanBody, PlanKind, PlanLevel } from './model.js';
 import { createPlan, publishPlan } from './plans.js';
 import { enterResults } from './results.js';
 
@@ -314,4 +314,118 @@ export async function publishedBulletin(rt: Runtime, usccs: string[], category =
     }
   }
   return { planId: plan.id, tasks: tasks.length };
+}
+
+// ---- fixtures of the draw, draw-store, loop and CLI tests (through the services, no HTTP) ---------
+
+/** Regulators put on the inspector register, as the AuthUsers the services take. */
+export async function serviceInspectors(
+  rt: Runtime,
+  usernames: string[],
+  townCode: string | null = null,
+): Promise<AuthUser[]> {
+  const actor = systemActor('test');
+  const out: AuthUser[] = [];
+  for (const username of usernames) {
+    const u = await createUser({
+      ctx: rt,
+      actor,
+      input: { username, password: `Zhihui@${newId()}`, displayName: username, role: 'regulator' },
+    });
+    await putInspector(rt, actor, u.id, { townCode, active: true, conflicts: [] });
+    out.push({
+      id: u.id,
+      username,
+      displayName: username,
+      role: 'regulator',
+      townCode: null,
+      enterpriseId: null,
+      via: 'session',
+    });
+  }
+  return out;
+}
+
+/** A user of the lab `lab` as the result services see it (role and enterprise). */
+export const labUserOf = (lab: { id: string }): AuthUser => ({
+  id: newId(),
+  username: 'lab.user',
+  displayName: 'lab.user',
+  role: 'lab',
+  townCode: null,
+  enterpriseId: lab.id,
+  via: 'session',
+});
+
+/** A plan created and published through the services (a city routine plan of planBody by default). */
+export async function publishedPlan(
+  rt: Runtime,
+  o: {
+    code: string;
+    year: number;
+    category: string;
+    labId: string;
+    kind?: PlanKind;
+    level?: PlanLevel;
+    body?: Partial<PlanBody>;
+  },
+) {
+  const actor = systemActor('test');
+  const plan = await createPlan(rt, actor, {
+    code: o.code,
+    year: o.year,
+    title: `${o.year}年${o.code}产品质量监督抽查`,
+    kind: o.kind ?? 'routine',
+    level: o.level ?? 'city',
+    body: planBody(o.category, o.labId, o.body),
+  });
+  return publishPlan(rt, actor, plan.id);
+}
+
+/** The tasks of a plan as stored, in task-number order. */
+export async function tasksOf(rt: Runtime, planId: string) {
+  const rows = await rt.db
+    .selectFrom('sampling_tasks')
+    .select(['id', 'task_no', 'enterprise_id', 'category_code', 'town_code', 'reason', 'inspectors', 'state'])
+    .where('plan_id', '=', planId)
+    .orderBy('task_no')
+    .execute();
+  return rows.map((r) => ({ ...r, inspectors: JSON.parse(r.inspectors) as string[] }));
+}
+
+/** Records the sample of a task by the first of `inspectors` who holds it (sampled today unless told). */
+export async function sampleTask(
+  rt: Runtime,
+  inspectors: AuthUser[],
+  task: { id: string; inspectors: string[] },
+  over: Partial<SampleInput> = {},
+) {
+  const by = inspectors.find((u) => task.inspectors.includes(u.id));
+  if (!by) throw new Error(`none of the inspectors holds task ${task.id}`);
+  const today = todayInShanghai(rt.clock.now());
+  const input = {
+    ...sampleRecord({ sampledOn: today, productionDate: null }),
+    place: 'factory' as const,
+    ...over,
+  } as SampleInput;
+  return recordSample(rt, by, systemActor('test'), task.id, input);
+}
+
+/** The lab's results for a sample of planBody(): all pass, or the item of class `fail` fails. */
+export async function testSample(
+  rt: Runtime,
+  labUser: AuthUser,
+  sampleId: string,
+  fail: ItemClass | null,
+  reportedOn = todayInShanghai(rt.clock.now()),
+) {
+  const keyOf: Record<ItemClass, string> = { minor: 'i1', critical: 'i2', major: 'i3' };
+  return enterResults(rt, labUser, systemActor('test'), sampleId, {
+    reportedOn,
+    items: ['i1', 'i2', 'i3'].map((key) => ({
+      key,
+      measured: fail && keyOf[fail] === key ? '不符合' : '符合',
+      verdict: fail && keyOf[fail] === key ? ('fail' as const) : ('pass' as const),
+    })),
+  });
 }
