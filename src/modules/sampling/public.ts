@@ -10,8 +10,10 @@ import { Type } from 'typebox';
 import { notFound } from '../../core/errors.js';
 import type { Database } from '../../db/schema.js';
 import type { AppContext } from '../../platform/context.js';
+import type { Stratum } from './draw.js';
 import type { CheckItem, PlanBody } from './model.js';
 import { categoryNames } from './refs.js';
+import { BulletinListSchema, BulletinSchema, PublicDrawSchema } from './schemas.js';
 
 /** Case states in which a failed result is still open to objection or re-test: not yet published. */
 const UNSETTLED = ['opened', 'notified', 'objectionWindow', 'objected', 'retesting'];
@@ -177,7 +179,7 @@ export async function publicDraw(db: Kysely<Database>, planId: string) {
   if (!draw) throw notFound({ zh: '抽取记录', en: 'Draw' });
   const record = JSON.parse(draw.record) as {
     output: {
-      strata: unknown[];
+      strata: Stratum[];
       excluded: unknown[];
       poolSize: number;
       items: { enterpriseId: string; categoryCode: string }[];
@@ -227,7 +229,11 @@ export async function publicSamplingRoutes(app: FastifyInstance, ctx: AppContext
     '/api/v1/public/sampling/bulletins',
     {
       config: { policy: 'public', rateLimit },
-      schema: { tags, summary: '监督抽查结果公告 Result bulletins' },
+      schema: {
+        tags,
+        summary: '监督抽查结果公告 Result bulletins',
+        response: { 200: BulletinListSchema },
+      },
     },
     async () => bulletins(ctx.db),
   );
@@ -235,7 +241,12 @@ export async function publicSamplingRoutes(app: FastifyInstance, ctx: AppContext
     '/api/v1/public/sampling/bulletins/:planId',
     {
       config: { policy: 'public', rateLimit },
-      schema: { tags, summary: '一期抽查结果公告 One bulletin', params: IdParams },
+      schema: {
+        tags,
+        summary: '一期抽查结果公告 One bulletin',
+        params: IdParams,
+        response: { 200: BulletinSchema },
+      },
     },
     async (req) => bulletin(ctx.db, (req.params as { planId: string }).planId),
   );
@@ -243,7 +254,12 @@ export async function publicSamplingRoutes(app: FastifyInstance, ctx: AppContext
     '/api/v1/public/sampling/draws/:planId',
     {
       config: { policy: 'public', rateLimit },
-      schema: { tags, summary: '双随机抽取公示 The draw of a plan', params: IdParams },
+      schema: {
+        tags,
+        summary: '双随机抽取公示 The draw of a plan',
+        params: IdParams,
+        response: { 200: PublicDrawSchema },
+      },
     },
     async (req) => publicDraw(ctx.db, (req.params as { planId: string }).planId),
   );

@@ -29,6 +29,27 @@ import { ITEM_CLASSES, PLAN_KINDS, PLAN_LEVELS, PLAN_STATES, TASK_STATES } from 
 import { amendPlan, createPlan, deleteDraft, getPlan, listPlans, publishPlan, updatePlan } from './plans.js';
 import { labs } from './refs.js';
 import { attachReport, enterResults, enterRetestResults, loadSample } from './results.js';
+import {
+  CandidateListSchema,
+  DrawVerificationSchema,
+  DrawViewSchema,
+  EnterpriseSampleListSchema,
+  fileResponse,
+  InspectorListSchema,
+  InspectorSchema as InspectorViewSchema,
+  LabListSchema,
+  LabSampleListSchema,
+  PlanDeletedSchema,
+  PlanListSchema,
+  PlanViewSchema,
+  ReferralListSchema,
+  ReferralSchema as ReferralViewSchema,
+  SAMPLING_FILE_TYPES,
+  SampleDetailSchema,
+  StoredFileSchema,
+  TaskDetailSchema,
+  TaskListSchema,
+} from './schemas.js';
 import { enterpriseSamples, labSamples, listTasks, planDetail, sampleDetail, taskDetail } from './views.js';
 
 const tags = ['sampling'];
@@ -106,6 +127,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '抽查计划列表 Sampling plans',
+        response: { 200: PlanListSchema },
         querystring: Type.Object({
           year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
           state: Type.Optional(lit(PLAN_STATES)),
@@ -121,7 +143,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/plans',
     {
       config: { policy: 'sampling.plan' },
-      schema: { tags, summary: '新建抽查计划 Create a plan', body: PlanCreateSchema },
+      schema: {
+        tags,
+        summary: '新建抽查计划 Create a plan',
+        body: PlanCreateSchema,
+        response: { 201: PlanViewSchema },
+      },
     },
     async (req, reply) => {
       const plan = await createPlan(ctx, actorOf(req), req.body as Static<typeof PlanCreateSchema>);
@@ -131,14 +158,23 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.get(
     '/api/v1/sampling/plans/:id',
-    { config: { policy: 'sampling.read' }, schema: { tags, summary: '抽查计划 A plan', params: IdParams } },
+    {
+      config: { policy: 'sampling.read' },
+      schema: { tags, summary: '抽查计划 A plan', params: IdParams, response: { 200: PlanViewSchema } },
+    },
     async (req) => planView((req.params as { id: string }).id),
   );
   app.put(
     '/api/v1/sampling/plans/:id',
     {
       config: { policy: 'sampling.plan' },
-      schema: { tags, summary: '修改草稿 Edit a draft', params: IdParams, body: PlanEditSchema },
+      schema: {
+        tags,
+        summary: '修改草稿 Edit a draft',
+        params: IdParams,
+        body: PlanEditSchema,
+        response: { 200: PlanViewSchema },
+      },
     },
     async (req) => {
       const { id } = req.params as { id: string };
@@ -150,7 +186,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/plans/:id',
     {
       config: { policy: 'sampling.plan' },
-      schema: { tags, summary: '删除草稿 Delete a draft', params: IdParams },
+      schema: {
+        tags,
+        summary: '删除草稿 Delete a draft',
+        params: IdParams,
+        response: { 204: PlanDeletedSchema },
+      },
     },
     async (req, reply) => {
       await deleteDraft(ctx, actorOf(req), (req.params as { id: string }).id);
@@ -159,7 +200,10 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.post(
     '/api/v1/sampling/plans/:id/publish',
-    { config: { policy: 'sampling.plan' }, schema: { tags, summary: '发布计划 Publish', params: IdParams } },
+    {
+      config: { policy: 'sampling.plan' },
+      schema: { tags, summary: '发布计划 Publish', params: IdParams, response: { 200: PlanViewSchema } },
+    },
     async (req) => {
       const { id } = req.params as { id: string };
       await publishPlan(ctx, actorOf(req), id);
@@ -173,6 +217,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '修订计划（生成新版本） Amend',
+        response: { 201: PlanViewSchema },
         params: IdParams,
         body: Type.Object({ amendmentNote: Type.String({ minLength: 1, maxLength: 1000 }) }),
       },
@@ -190,7 +235,10 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.get(
     '/api/v1/sampling/labs',
-    { config: { policy: 'sampling.read' }, schema: { tags, summary: '检验检测机构 Labs' } },
+    {
+      config: { policy: 'sampling.read' },
+      schema: { tags, summary: '检验检测机构 Labs', response: { 200: LabListSchema } },
+    },
     async () => ({ items: await labs(ctx.db) }),
   );
 
@@ -202,6 +250,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '抽取预览（不保存） Preview a draw',
+        response: { 200: DrawViewSchema },
         params: IdParams,
         querystring: Type.Object({ seed: SeedSchema }),
       },
@@ -215,6 +264,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '确认抽取 Confirm the draw',
+        response: { 201: DrawViewSchema },
         params: IdParams,
         body: Type.Object({ seed: SeedSchema }),
       },
@@ -234,7 +284,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/plans/:id/draw',
     {
       config: { policy: 'sampling.read' },
-      schema: { tags, summary: '抽取记录 The stored draw', params: IdParams },
+      schema: {
+        tags,
+        summary: '抽取记录 The stored draw',
+        params: IdParams,
+        response: { 200: DrawViewSchema },
+      },
     },
     async (req) => {
       const u = user(req);
@@ -247,7 +302,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/plans/:id/draw/verify',
     {
       config: { policy: 'sampling.draw' },
-      schema: { tags, summary: '核验抽取 Verify the draw', params: IdParams },
+      schema: {
+        tags,
+        summary: '核验抽取 Verify the draw',
+        params: IdParams,
+        response: { 200: DrawVerificationSchema },
+      },
     },
     async (req) => verifyDraw(ctx.db, (req.params as { id: string }).id),
   );
@@ -255,12 +315,18 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- inspectors and referrals -----------------------------------------------------------------
   app.get(
     '/api/v1/sampling/inspectors',
-    { config: { policy: 'sampling.plan' }, schema: { tags, summary: '检查人员名录 Inspectors' } },
+    {
+      config: { policy: 'sampling.plan' },
+      schema: { tags, summary: '检查人员名录 Inspectors', response: { 200: InspectorListSchema } },
+    },
     async () => ({ items: await listInspectors(ctx.db) }),
   );
   app.get(
     '/api/v1/sampling/candidates',
-    { config: { policy: 'sampling.plan' }, schema: { tags, summary: '可列入名录的人员 Candidates' } },
+    {
+      config: { policy: 'sampling.plan' },
+      schema: { tags, summary: '可列入名录的人员 Candidates', response: { 200: CandidateListSchema } },
+    },
     async () => ({ items: await inspectorCandidates(ctx.db) }),
   );
   const InspectorSchema = Type.Object({
@@ -275,7 +341,13 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/inspectors/:id',
     {
       config: { policy: 'sampling.plan' },
-      schema: { tags, summary: '登记检查人员 Put an inspector', params: IdParams, body: InspectorSchema },
+      schema: {
+        tags,
+        summary: '登记检查人员 Put an inspector',
+        params: IdParams,
+        body: InspectorSchema,
+        response: { 200: InspectorViewSchema },
+      },
     },
     async (req) =>
       putInspector(
@@ -292,6 +364,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '投诉举报与移送 Referrals',
+        response: { 200: ReferralListSchema },
         querystring: Type.Object({ open: Type.Optional(Type.Boolean()) }),
       },
     },
@@ -308,7 +381,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/referrals',
     {
       config: { policy: 'sampling.plan' },
-      schema: { tags, summary: '登记投诉或移送 Add a referral', body: ReferralSchema },
+      schema: {
+        tags,
+        summary: '登记投诉或移送 Add a referral',
+        body: ReferralSchema,
+        response: { 201: ReferralViewSchema },
+      },
     },
     async (req, reply) => {
       const b = req.body as Static<typeof ReferralSchema>;
@@ -329,6 +407,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '抽样任务 Tasks',
+        response: { 200: TaskListSchema },
         querystring: Type.Object({
           mine: Type.Optional(Type.Boolean()),
           state: Type.Optional(lit(TASK_STATES)),
@@ -364,7 +443,10 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   };
   app.get(
     '/api/v1/sampling/tasks/:id',
-    { config: { policy: 'sampling.read' }, schema: { tags, summary: '抽样任务 A task', params: IdParams } },
+    {
+      config: { policy: 'sampling.read' },
+      schema: { tags, summary: '抽样任务 A task', params: IdParams, response: { 200: TaskDetailSchema } },
+    },
     async (req) => {
       const { u, t } = await visibleTask(req);
       return taskDetail(ctx.db, u, t.id);
@@ -392,7 +474,13 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/tasks/:id/sample',
     {
       config: { policy: 'sampling.sample' },
-      schema: { tags, summary: '现场抽样 Record the sample', params: IdParams, body: SampleSchema },
+      schema: {
+        tags,
+        summary: '现场抽样 Record the sample',
+        params: IdParams,
+        body: SampleSchema,
+        response: { 201: SampleDetailSchema },
+      },
     },
     async (req, reply) => {
       const u = user(req);
@@ -414,7 +502,13 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/tasks/:id/refusal',
     {
       config: { policy: 'sampling.sample' },
-      schema: { tags, summary: '拒绝抽样记录 Record a refusal', params: IdParams, body: RefusalSchema },
+      schema: {
+        tags,
+        summary: '拒绝抽样记录 Record a refusal',
+        params: IdParams,
+        body: RefusalSchema,
+        response: { 200: TaskDetailSchema },
+      },
     },
     async (req) => {
       const u = user(req);
@@ -455,6 +549,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '现场照片 Upload a photo',
+        response: { 201: StoredFileSchema },
         description: 'multipart/form-data, field `file`: JPEG or PNG, at most 5 MB, 12 per task.',
         params: IdParams,
       },
@@ -476,7 +571,17 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.get(
     '/api/v1/sampling/files/:id',
-    { config: { policy: 'sampling.read' }, schema: { tags, summary: '附件 A file', params: IdParams } },
+    {
+      config: { policy: 'sampling.read' },
+      schema: {
+        tags,
+        summary: '附件 A file',
+        params: IdParams,
+        response: {
+          200: fileResponse('The file 附件: a photo (JPEG, PNG) or a report (PDF)', SAMPLING_FILE_TYPES),
+        },
+      },
+    },
     async (req, reply) => {
       const u = user(req);
       const f = await ctx.db
@@ -513,6 +618,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '本机构承检样品 Samples sent to my lab',
+        response: { 200: LabSampleListSchema },
         querystring: Type.Object({ state: Type.Optional(lit(['sentToLab', 'reported', 'final'] as const)) }),
       },
     },
@@ -524,7 +630,10 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.get(
     '/api/v1/sampling/samples/:id',
-    { config: { policy: 'authenticated' }, schema: { tags, summary: '样品 A sample', params: IdParams } },
+    {
+      config: { policy: 'authenticated' },
+      schema: { tags, summary: '样品 A sample', params: IdParams, response: { 200: SampleDetailSchema } },
+    },
     async (req) => {
       const u = user(req);
       const s = await loadSample(ctx.db, (req.params as { id: string }).id);
@@ -548,7 +657,13 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/samples/:id/results',
     {
       config: { policy: 'sampling.result' },
-      schema: { tags, summary: '录入检验结果 Enter results', params: IdParams, body: ResultsSchema },
+      schema: {
+        tags,
+        summary: '录入检验结果 Enter results',
+        params: IdParams,
+        body: ResultsSchema,
+        response: { 200: SampleDetailSchema },
+      },
     },
     async (req) => {
       const u = user(req);
@@ -561,7 +676,13 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/sampling/samples/:id/retest-results',
     {
       config: { policy: 'sampling.result' },
-      schema: { tags, summary: '录入复检结果 Enter re-test results', params: IdParams, body: ResultsSchema },
+      schema: {
+        tags,
+        summary: '录入复检结果 Enter re-test results',
+        params: IdParams,
+        body: ResultsSchema,
+        response: { 200: SampleDetailSchema },
+      },
     },
     async (req) => {
       const u = user(req);
@@ -577,6 +698,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags,
         summary: '上传检验报告 Upload the report',
+        response: { 201: StoredFileSchema },
         description: 'multipart/form-data, field `file`: PDF, at most 10 MB.',
         params: IdParams,
       },
@@ -593,7 +715,10 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   // ---- the enterprise's own ---------------------------------------------------------------------
   app.get(
     '/api/v1/sampling/mine/samples',
-    { config: { policy: 'sampling.object' }, schema: { tags, summary: '本企业的抽查 My samples' } },
+    {
+      config: { policy: 'sampling.object' },
+      schema: { tags, summary: '本企业的抽查 My samples', response: { 200: EnterpriseSampleListSchema } },
+    },
     async (req) => {
       const u: AuthUser = user(req);
       if (!u.enterpriseId) throw new AppError('FORBIDDEN');

@@ -24,7 +24,9 @@ export async function listTasks(db: Kysely<Database>, user: AuthUser, scope: Sco
     .innerJoin('enterprises as e', 'e.id', 't.enterprise_id')
     .leftJoin('sampling_samples as s', 's.task_id', 't.id');
   if (scope.kind === 'town') q = q.where('t.town_code', '=', scope.townCode);
-  else if (scope.kind === 'enterprise') q = q.where('t.enterprise_id', '=', scope.enterpriseId);
+  // The drawn list is secret until the inspectors arrive: an enterprise sees its task once sampled or refused.
+  else if (scope.kind === 'enterprise')
+    q = q.where('t.enterprise_id', '=', scope.enterpriseId).where('t.state', '!=', 'assigned');
   else if (scope.kind === 'none') q = q.where((eb) => eb.lit(false));
   if (f.mine) q = q.where('t.inspectors', 'like', `%"${user.id}"%`);
   if (f.state) q = q.where('t.state', '=', f.state);
@@ -157,7 +159,13 @@ export async function sampleDetail(db: Kysely<Database>, user: AuthUser, sampleI
     place: s.place,
     sampledOn: s.sampled_on,
     sealNumbers: details.sealNumbers,
-    confirmation: seesPersonal ? details.confirmation : null,
+    // The signer and their title (the stored record also keeps the always-true `confirmed` flag).
+    confirmation: seesPersonal
+      ? {
+          signer: details.confirmation.signer,
+          ...(details.confirmation.title !== undefined ? { title: details.confirmation.title } : {}),
+        }
+      : null,
     lab: labRows[0] ?? { id: s.lab_enterprise_id, uscc: '', name: '' },
     state: s.state,
     verdict: s.verdict,
