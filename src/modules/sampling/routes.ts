@@ -3,7 +3,7 @@
 // enterprise's own samples. Cases: case-routes.ts; statistics: stats-routes.ts; public: public.ts.
 // Each handler: policy (route config) → validate (schema) → scope check → act → present.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Static, Type } from 'typebox';
+import { type Static, type TProperties, Type } from 'typebox';
 import { AppError, notFound } from '../../core/errors.js';
 import { actorOf, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
@@ -58,8 +58,11 @@ const IdParams = Type.Object({ id: Id });
 const Text = (max: number) => Type.String({ maxLength: max });
 const DateStr = Type.String({ minLength: 10, maxLength: 10 });
 const lit = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** A request body object: a field it does not name is an error, not silently kept. */
+const Body = <P extends TProperties>(properties: P) =>
+  Type.Object(properties, { additionalProperties: false });
 
-const CheckItemSchema = Type.Object({
+const CheckItemSchema = Body({
   key: Type.String({ minLength: 1, maxLength: 20, pattern: '^[A-Za-z0-9_-]+$' }),
   standardCode: Text(100),
   clause: Text(40),
@@ -68,13 +71,13 @@ const CheckItemSchema = Type.Object({
   unit: Text(20),
   class: lit(ITEM_CLASSES),
 });
-const PlanBodySchema = Type.Object({
+const PlanBodySchema = Body({
   legalBasis: Text(1000),
   towns: Type.Array(Type.String({ maxLength: 20 }), { maxItems: 60 }),
   townQuotas: Type.Record(Type.String({ maxLength: 20 }), Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   budgetYuan: Type.Integer({ minimum: 0, maximum: 10_000_000_000 }),
   categories: Type.Array(
-    Type.Object({
+    Body({
       code: Type.String({ minLength: 1, maxLength: 20 }),
       checkItems: Type.Array(CheckItemSchema, { maxItems: 100 }),
       testUnits: Type.Integer({ minimum: 1, maximum: 1000 }),
@@ -86,14 +89,14 @@ const PlanBodySchema = Type.Object({
   ),
   amendmentNote: Type.Optional(Text(1000)),
 });
-const PlanEditSchema = Type.Object({
+const PlanEditSchema = Body({
   title: Type.String({ minLength: 1, maxLength: 200 }),
   kind: lit(PLAN_KINDS),
   level: lit(PLAN_LEVELS),
   year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
   body: PlanBodySchema,
 });
-const PlanCreateSchema = Type.Object({
+const PlanCreateSchema = Body({
   code: Type.String({ minLength: 1, maxLength: 40 }),
   year: Type.Integer({ minimum: 2000, maximum: 2100 }),
   title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -103,14 +106,14 @@ const PlanCreateSchema = Type.Object({
 });
 const SeedSchema = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 });
 const ItemResults = Type.Array(
-  Type.Object({
+  Body({
     key: Type.String({ minLength: 1, maxLength: 20 }),
     measured: Text(200),
     verdict: lit(['pass', 'fail'] as const),
   }),
   { minItems: 1, maxItems: 100 },
 );
-const ResultsSchema = Type.Object({ reportedOn: DateStr, items: ItemResults });
+const ResultsSchema = Body({ reportedOn: DateStr, items: ItemResults });
 
 export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   const user = (req: FastifyRequest) => requireUser(req);
@@ -219,7 +222,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: '修订计划（生成新版本） Amend',
         response: { 201: PlanViewSchema },
         params: IdParams,
-        body: Type.Object({ amendmentNote: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        body: Body({ amendmentNote: Type.String({ minLength: 1, maxLength: 1000 }) }),
       },
     },
     async (req, reply) => {
@@ -266,7 +269,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: '确认抽取 Confirm the draw',
         response: { 201: DrawViewSchema },
         params: IdParams,
-        body: Type.Object({ seed: SeedSchema }),
+        body: Body({ seed: SeedSchema }),
       },
     },
     async (req, reply) => {
@@ -329,13 +332,12 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async () => ({ items: await inspectorCandidates(ctx.db) }),
   );
-  const InspectorSchema = Type.Object({
+  const InspectorSchema = Body({
     townCode: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]),
     active: Type.Boolean(),
-    conflicts: Type.Array(
-      Type.Object({ uscc: Type.String({ minLength: 1, maxLength: 40 }), reason: Text(200) }),
-      { maxItems: 200 },
-    ),
+    conflicts: Type.Array(Body({ uscc: Type.String({ minLength: 1, maxLength: 40 }), reason: Text(200) }), {
+      maxItems: 200,
+    }),
   });
   app.put(
     '/api/v1/sampling/inspectors/:id',
@@ -370,7 +372,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (req) => ({ items: await listReferrals(ctx.db, (req.query as { open?: boolean }).open ?? false) }),
   );
-  const ReferralSchema = Type.Object({
+  const ReferralSchema = Body({
     uscc: Type.String({ minLength: 1, maxLength: 40 }),
     categoryCode: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
     reason: lit(['complaint', 'referral'] as const),
@@ -452,7 +454,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       return taskDetail(ctx.db, u, t.id);
     },
   );
-  const SampleSchema = Type.Object({
+  const SampleSchema = Body({
     productName: Type.String({ minLength: 1, maxLength: 200 }),
     trademark: Type.String({ minLength: 1, maxLength: 100 }),
     model: Type.String({ minLength: 1, maxLength: 100 }),
@@ -464,7 +466,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
     sealNumbers: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 50 }),
     place: lit(['factory', 'market'] as const),
     sampledOn: DateStr,
-    confirmation: Type.Object({
+    confirmation: Body({
       signer: Type.String({ minLength: 1, maxLength: 50 }),
       title: Type.Optional(Text(50)),
       confirmed: Type.Boolean(),
@@ -493,7 +495,7 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
       return sampleDetail(ctx.db, u, id);
     },
   );
-  const RefusalSchema = Type.Object({
+  const RefusalSchema = Body({
     refusedOn: DateStr,
     note: Type.String({ minLength: 1, maxLength: 2000 }),
     witnesses: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { minItems: 1, maxItems: 10 }),
