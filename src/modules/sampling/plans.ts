@@ -197,6 +197,16 @@ export async function validatePlan(
   if (fields.length) throw failed(fields);
 }
 
+/** Two requests racing for one code (or one amendment) meet at the unique (code, version) index. */
+const isUniqueViolation = (e: unknown) => {
+  const x = e as { code?: string; message?: string } | null;
+  return (
+    x?.code === '23505' ||
+    x?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/i.test(x?.message ?? '')
+  );
+};
+
 async function load(db: Kysely<Database>, id: string) {
   const row = await db.selectFrom('sampling_plans').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound({ zh: '抽查计划', en: 'Sampling plan' });
@@ -222,8 +232,8 @@ export async function createPlan(ctx: AppContext, actor: Actor, input: PlanInput
       .select('id')
       .where('code', '=', input.code)
       .executeTakeFirst();
-    if (taken)
-      throw new AppError('ALREADY_EXISTS', {
+    const codeTaken = () =>
+      new AppError('ALREADY_EXISTS', {
         fields: [
           {
             field: 'code',
@@ -232,6 +242,7 @@ export async function createPlan(ctx: AppContext, actor: Actor, input: PlanInput
           },
         ],
       });
+    if (taken) throw codeTaken();
     const row = {
       id: newId(),
       code: input.code,
@@ -249,7 +260,13 @@ export async function createPlan(ctx: AppContext, actor: Actor, input: PlanInput
       published_at: null,
       published_by: null,
     };
-    await trx.insertInto('sampling_plans').values(row).execute();
+    await trx
+      .insertInto('sampling_plans')
+      .values(row)
+      .execute()
+      .catch((e: unknown) => {
+        throw isUniqueViolation(e) ? codeTaken() : e;
+      });
     await writeAudit(trx, {
       actor,
       action: 'sampling.plan.create',
@@ -349,10 +366,11 @@ export async function amendPlan(ctx: AppContext, actor: Actor, id: string, amend
       .where('supersedes_id', '=', id)
       .where('state', '=', 'draft')
       .executeTakeFirst();
-    if (pending)
-      throw new AppError('ALREADY_EXISTS', {
+    const pendingAmendment = () =>
+      new AppError('ALREADY_EXISTS', {
         message: { zh: '该计划已有待发布的修订稿', en: 'An amendment of this plan is already in draft' },
       });
+    if (pending) throw pendingAmendment();
     const body = { ...(JSON.parse(plan.body) as PlanBody), amendmentNote: amendmentNote.trim() };
     const row = {
       ...plan,
@@ -367,7 +385,13 @@ export async function amendPlan(ctx: AppContext, actor: Actor, id: string, amend
       published_at: null,
       published_by: null,
     };
-    await trx.insertInto('sampling_plans').values(row).execute();
+    await trx
+      .insertInto('sampling_plans')
+      .values(row)
+      .execute()
+      .catch((e: unknown) => {
+        throw isUniqueViolation(e) ? pendingAmendment() : e;
+      });
     await writeAudit(trx, {
       actor,
       action: 'sampling.plan.amend',
