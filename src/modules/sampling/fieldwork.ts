@@ -65,12 +65,17 @@ export async function loadTask(db: Kysely<Database>, id: string) {
   return { ...t, inspectorIds: JSON.parse(t.inspectors) as string[], category };
 }
 
-/** May `user` see the task? Officials by town, the enterprise its own, the lab the samples sent to it. */
+/**
+ * May `user` see the task? Officials by town, the enterprise its own once sampled or refused (the
+ * drawn list is secret until the inspectors arrive), the lab the samples sent to it.
+ */
 export function canSeeTask(
   user: AuthUser,
-  t: { town_code: string; enterprise_id: string; labId?: string | null },
+  t: { town_code: string; enterprise_id: string; state?: string; labId?: string | null },
 ) {
-  if (can(user, 'sampling.read', { townCode: t.town_code, enterpriseId: t.enterprise_id })) return true;
+  const secret = t.state === 'assigned' && scopeOf(user).kind === 'enterprise';
+  if (!secret && can(user, 'sampling.read', { townCode: t.town_code, enterpriseId: t.enterprise_id }))
+    return true;
   return !!t.labId && can(user, 'sampling.result', { enterpriseId: t.labId });
 }
 

@@ -24,7 +24,9 @@ export async function listTasks(db: Kysely<Database>, user: AuthUser, scope: Sco
     .innerJoin('enterprises as e', 'e.id', 't.enterprise_id')
     .leftJoin('sampling_samples as s', 's.task_id', 't.id');
   if (scope.kind === 'town') q = q.where('t.town_code', '=', scope.townCode);
-  else if (scope.kind === 'enterprise') q = q.where('t.enterprise_id', '=', scope.enterpriseId);
+  // The drawn list is secret until the inspectors arrive: an enterprise sees its task once sampled or refused.
+  else if (scope.kind === 'enterprise')
+    q = q.where('t.enterprise_id', '=', scope.enterpriseId).where('t.state', '!=', 'assigned');
   else if (scope.kind === 'none') q = q.where((eb) => eb.lit(false));
   if (f.mine) q = q.where('t.inspectors', 'like', `%"${user.id}"%`);
   if (f.state) q = q.where('t.state', '=', f.state);
