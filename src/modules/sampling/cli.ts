@@ -3,16 +3,22 @@
 //   sampling plans [--json]                              [{id, code, year, title, state}]
 //   sampling draw PLAN_ID --seed N --dry-run [--json]    the draw, writing nothing
 //   sampling redraw PLAN_ID --verify                     `identical` (exit 0) or the differences (exit 1)
-import type { Command } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import type { CliEnv } from '../types.js';
-import { computeDraw } from './draw.js';
-import { checkSeed, gatherDrawInput, presentDraw, todayOf, verifyDraw } from './draw-store.js';
-import { getPlan, listPlans } from './plans.js';
+import { previewDraw, verifyDraw } from './draw-store.js';
+import { listPlans } from './plans.js';
+
+const MAX_SEED = 2 ** 31 - 1;
 
 export function samplingCli(program: Command, env: CliEnv) {
   const cmd = program
     .command('sampling')
-    .description('Supervisory product sampling (监督抽查): plans and draws');
+    .description('Supervisory product sampling (监督抽查): plans and draws')
+    // commander's own refusals (a missing --seed, an unknown option) are bad input too: exit 2;
+    // set before the subcommands, which inherit it
+    .exitOverride((err) => {
+      throw err.exitCode === 0 ? err : new CommanderError(2, err.code, err.message);
+    });
   cmd
     .command('plans')
     .description('List the sampling plans')
@@ -33,31 +39,25 @@ export function samplingCli(program: Command, env: CliEnv) {
   cmd
     .command('draw <planId>')
     .description(
-      'Compute the double-random draw of a published plan with a seed (only --dry-run: confirm draws in the web app)',
+      'Compute the double-random draw of a published city plan with a seed (only --dry-run: confirm draws in the web app)',
     )
     .requiredOption('--seed <n>', 'the seed (0 – 2147483647)')
     .option('--dry-run', 'print the draw without writing anything (required)')
     .option('--json', 'print JSON: {plan, seed, ruleSet, strata, excluded, items}')
     .action(async (planId: string, opts: { seed: string; dryRun?: boolean; json?: boolean }) => {
-      if (!/^\d{1,10}$/.test(opts.seed))
+      const seed = /^\d{1,10}$/.test(opts.seed) ? Number(opts.seed) : Number.NaN;
+      if (!(seed <= MAX_SEED))
         env.usageError({
-          zh: `随机种子须为非负整数：${opts.seed}`,
-          en: `The seed must be a whole number ≥ 0: ${opts.seed}`,
+          zh: `随机种子须为0–${MAX_SEED}之间的整数：${opts.seed}`,
+          en: `The seed must be a whole number from 0 to ${MAX_SEED}: ${opts.seed}`,
         });
-      const seed = Number(opts.seed);
       if (!opts.dryRun)
         env.usageError({
           zh: '命令行只做试抽（--dry-run）；确认抽取请在网页端进行，以便留痕和分配检查人员',
           en: 'The command line only previews a draw (--dry-run); confirm it in the web app, where it is recorded and inspectors are assigned',
         });
-      checkSeed(seed);
-      const out = await env.withRuntime(async (rt) => {
-        const plan = await getPlan(rt.db, planId);
-        const input = await gatherDrawInput(rt.db, plan, seed, todayOf(rt));
-        const view = await presentDraw(rt.db, input, computeDraw(input));
-        return { plan, view };
-      });
-      const { view } = out;
+      // as the web app previews it: a published city plan only
+      const view = await env.withRuntime((rt) => previewDraw(rt, planId, seed));
       if (opts.json) {
         env.print(
           JSON.stringify({
@@ -65,16 +65,11 @@ export function samplingCli(program: Command, env: CliEnv) {
             seed: view.seed,
             ruleSet: view.ruleSet,
             strata: view.strata,
-            excluded: view.excluded.map((e) => ({
-              uscc: e.uscc,
-              categoryCode: e.categoryCode,
-              reason: e.reason,
-            })),
+            excluded: view.excluded.map((e) => ({ uscc: e.uscc, reason: e.reason })),
             items: view.items.map((i) => ({
               uscc: i.uscc,
               grade: i.grade,
               town: i.townCode,
-              categoryCode: i.categoryCode,
               reason: i.reason,
             })),
           }),
