@@ -198,6 +198,33 @@ export async function recordSample(
   taskId: string,
   raw: SampleInput,
 ) {
+  // Two samples recorded at the same moment may both take the next number: the unique index
+  // refuses the later, which tries again with the number after (its task is then still open).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await recordSampleOnce(ctx, user, actor, taskId, raw);
+    } catch (e) {
+      if (attempt >= 5 || !isUniqueViolation(e)) throw e;
+    }
+  }
+}
+
+function isUniqueViolation(e: unknown) {
+  const x = e as { code?: string; message?: string } | null;
+  return (
+    x?.code === '23505' ||
+    x?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/i.test(x?.message ?? '')
+  );
+}
+
+async function recordSampleOnce(
+  ctx: AppContext,
+  user: AuthUser,
+  actor: Actor,
+  taskId: string,
+  raw: SampleInput,
+) {
   const input: SampleInput = {
     ...raw,
     productName: raw.productName.trim(),
