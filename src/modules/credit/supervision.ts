@@ -75,7 +75,8 @@ export async function drawTargets(db: Kysely<Database>, today: string, opts: Dra
     const p = policy.grades[g];
     const pool = byGrade[g];
     const excluded = opts.purpose === 'onSite' && p.onSiteCheck === 'complaintOnly';
-    const n = excluded ? 0 : Math.min(pool.length, Math.ceil(p.drawRatio * pool.length));
+    // ceil(ratio × n) without binary floating point's excess (0.07 × 100 is 7.000000000000001).
+    const n = excluded ? 0 : Math.min(pool.length, Math.max(0, Math.ceil(p.drawRatio * pool.length - 1e-9)));
     // Partial Fisher–Yates: the first n of a seeded shuffle.
     const copy = [...pool];
     for (let i = 0; i < n; i++) {

@@ -261,7 +261,11 @@ describe.each(DIALECTS)('the draw in the database on %s', (dialect) => {
       .where('id', '=', row.id)
       .execute();
     v = await verifyDraw(rt.db, plan.id);
-    expect(v.differences).toEqual([expect.stringMatching(new RegExp(`^inspectors of ${drawnKey}: record `))]);
+    // the record no longer agrees with its own recomputation, nor with the inspectors the task holds
+    expect(v.differences).toEqual([
+      expect.stringMatching(new RegExp(`^inspectors of ${drawnKey}: record `)),
+      expect.stringMatching(new RegExp(`^inspectors of the task ${drawnKey}: drawn `)),
+    ]);
     await restore();
 
     // a task is added that the draw did not draw
@@ -283,6 +287,27 @@ describe.each(DIALECTS)('the draw in the database on %s', (dialect) => {
     v = await verifyDraw(rt.db, plan.id);
     expect(v.differences).toEqual([`task not in the draw: 0105/${extra.id}`]);
     await rt.db.deleteFrom('sampling_tasks').where('task_no', '=', `${stored.task_no}X`).execute();
+
+    // a task's inspectors are swapped for others than the draw assigned
+    const swapped = await rt.db
+      .selectFrom('sampling_tasks')
+      .selectAll()
+      .where('id', '=', tasks[0]!.id)
+      .executeTakeFirstOrThrow();
+    await rt.db
+      .updateTable('sampling_tasks')
+      .set({ inspectors: JSON.stringify(['someone-else', 'another-one']) })
+      .where('id', '=', swapped.id)
+      .execute();
+    v = await verifyDraw(rt.db, plan.id);
+    expect(v.differences).toEqual([
+      expect.stringMatching(/^inspectors of the task .*assigned someone-else,another-one$/),
+    ]);
+    await rt.db
+      .updateTable('sampling_tasks')
+      .set({ inspectors: swapped.inspectors })
+      .where('id', '=', swapped.id)
+      .execute();
 
     expect(await verifyDraw(rt.db, plan.id)).toEqual({ identical: true, differences: [] });
   });

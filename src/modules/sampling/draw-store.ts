@@ -398,5 +398,13 @@ export async function verifyDraw(db: Kysely<Database>, planId: string) {
   const taskKeys = new Set(tasks.map((t) => `${t.category_code}/${t.enterprise_id}`));
   for (const k of was.keys()) if (!taskKeys.has(k)) differences.push(`no task for drawn ${k}`);
   for (const k of taskKeys) if (!was.has(k)) differences.push(`task not in the draw: ${k}`);
+  for (const t of tasks) {
+    const drawn = was.get(`${t.category_code}/${t.enterprise_id}`);
+    const assigned = JSON.parse(t.inspectors) as string[];
+    if (drawn && assigned.join(',') !== drawn.inspectors.join(','))
+      differences.push(
+        `inspectors of the task ${t.category_code}/${t.enterprise_id}: drawn ${drawn.inspectors.join(',')}, assigned ${assigned.join(',')}`,
+      );
+  }
   return { identical: differences.length === 0, differences };
 }
