@@ -292,6 +292,34 @@ describe.each(DIALECTS)('enterprise product categories on %s', (dialect) => {
     expect(await makersOf(rt.db, { categoryCodes: ['9999'] })).toEqual([]);
   });
 
+  it('counts the makers of a grandchild category (a third level of six digits) for its ancestors', async () => {
+    const created = await t.call('admin', 'POST', '/api/v1/product-categories', {
+      code: '010199',
+      name: '光伏电缆',
+      parentCode: '0101',
+      industryCode: '38',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const co = buildEnterprise({ townCode: HUMEN, industryCode: '38', productCategories: ['010199'] });
+    await upsert([co]);
+    const id = await idOf(co.uscc);
+    for (const code of ['01', '0101', '010199']) {
+      const rows = await makersOf(rt.db, { categoryCodes: [code], townCodes: [HUMEN] });
+      expect(
+        rows.map((r) => [r.categoryCode, r.id]),
+        code,
+      ).toEqual([[code, id]]);
+      const found = (
+        await t.call('reg', 'GET', `/api/v1/enterprises?productCategory=${code}&town=${HUMEN}`)
+      ).json();
+      expect(
+        found.items.map((e: { uscc: string }) => e.uscc),
+        code,
+      ).toEqual([co.uscc]);
+    }
+    expect(await makersOf(rt.db, { categoryCodes: ['0102'], townCodes: [HUMEN] })).toEqual([]);
+  });
+
   it('names categories by code', async () => {
     expect(await productCategoryNames(rt.db, ['0201', '01', '9999', '0201'])).toEqual([
       { code: '01', name: '电子电器产品', nameEn: 'Electronic and electrical products', active: true },

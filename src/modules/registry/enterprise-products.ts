@@ -4,9 +4,10 @@
 // validator resolves codes and names with, and the makers of a category that the sampling draw's
 // pool is built from.
 //
-// The catalogue is a tree by parent_code (a parent is a shorter prefix of its children's codes,
-// so it has no cycles). A category means itself and everything under it: the makers of 01
-// 电子电器产品 are the makers of 0101 电线电缆, 0102 …, and of 01 itself.
+// The catalogue is a tree by parent_code: a parent is a shorter prefix of its children's codes,
+// and codes have 2, 4 or 6 digits, so the tree has at most three levels and no cycles. A category
+// means itself and everything under it: the makers of 01 电子电器产品 are the makers of 0101
+// 电线电缆, 0102 …, and of 01 itself.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { ProductCategoryMatch } from './enterprise-input.js';
@@ -105,16 +106,20 @@ export async function replaceProductLinks(
 }
 
 /**
- * The codes a category stands for: itself and every category under it (a recursive walk of the
- * catalogue, a few dozen rows), as a subquery with the root of each code.
+ * The codes the categories stand for: each itself, its children and its grandchildren (the three
+ * levels codes of 2, 4 and 6 digits allow), as rows (root, code) of a few dozen. Spelled out rather
+ * than WITH RECURSIVE: PostgreSQL guesses a recursive walk at hundreds of rows and then hashes
+ * every link and every enterprise instead of looking up the few codes in the links' index.
  */
 function subtree(codes: readonly string[]): RawBuilder<unknown> {
   const list = sql.join(codes.map((c) => sql.val(c)));
-  return sql`with recursive tree (root, code) as (
-      select code, code from product_categories where code in (${list})
-      union
-      select t.root, c.code from product_categories c join tree t on c.parent_code = t.code
-    )`;
+  return sql`select r.code as root, r.code as code from product_categories r where r.code in (${list})
+    union all
+    select c.parent_code, c.code from product_categories c where c.parent_code in (${list})
+    union all
+    select m.parent_code, c.code from product_categories m
+      join product_categories c on c.parent_code = m.code
+      where m.parent_code in (${list})`;
 }
 
 /**
@@ -124,7 +129,7 @@ function subtree(codes: readonly string[]): RawBuilder<unknown> {
 export function makesCategorySql(code: string): RawBuilder<boolean> {
   return sql<boolean>`e.id in (
     select ep.enterprise_id from enterprise_products ep
-    where ep.category_code in (${subtree([code])} select code from tree)
+    where ep.category_code in (select tree.code from (${subtree([code])}) tree)
   )`;
 }
 
@@ -177,11 +182,11 @@ export type Maker = {
  * two categories under one requested node appears once for it.
  *
  * One statement, driven by the links' category index: the catalogue walk yields a few codes, each
- * a range of enterprise_products_category, each row a primary-key look-up of enterprises. CROSS
- * JOIN keeps SQLite in that order (it cannot know the walk is small and would scan every link
- * instead); PostgreSQL plans it as the inner join it is. One grouping both removes the repeats
- * (a maker of two categories under one requested node) and gives the order (enterprises.id is the
- * primary key, so its other columns may be selected on both databases).
+ * a range of enterprise_products_category; the (category, enterprise) pairs are grouped — which
+ * drops the repeats (a maker of two categories under one requested node) and orders them — while
+ * still narrow, read from the index alone; then each is a primary-key look-up of enterprises, in
+ * that order (SQLite sorts nothing more). CROSS JOIN keeps SQLite in that order (it cannot know
+ * the walk is small and would scan every link instead); PostgreSQL plans it as the inner join it is.
  */
 export async function makersOf(
   db: Db,
@@ -199,14 +204,18 @@ export async function makersOf(
     town_code: string;
     industry_code: string | null;
     status: string;
-  }>`${subtree(categories)}
-    select t.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
-    from tree t
-    cross join enterprise_products ep
-    cross join enterprises e
-    where ep.category_code = t.code and e.id = ep.enterprise_id ${towns}
-    group by t.root, e.id
-    order by t.root, e.id`.execute(db);
+  }>`with tree (root, code) as (${subtree(categories)}),
+    made (root, enterprise_id) as (
+      select t.root, ep.enterprise_id
+      from tree t cross join enterprise_products ep
+      where ep.category_code = t.code
+      group by t.root, ep.enterprise_id
+      order by t.root, ep.enterprise_id
+    )
+    select m.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
+    from made m cross join enterprises e
+    where e.id = m.enterprise_id ${towns}
+    order by m.root, m.enterprise_id`.execute(db);
   return rows.map((r) => ({
     id: r.id,
     uscc: r.uscc,
