@@ -241,7 +241,7 @@ const samplingEnUS: typeof samplingZhCN = {
     unitsValue: '{{test}} test + {{backup}} backup',
     checkItems: 'Check items ({{n}})',
     modeSample: 'Sample',
-    modeRefuse: 'Refused',
+    modeRefuse: 'Refusal',
     notYourTask: 'You are not an inspector of this task: read only',
     photos: 'Photos',
     takePhoto: 'Take a photo ({{n}}/{{max}})',

@@ -380,7 +380,7 @@ export default function StatsPage() {
               pagination={false}
               dataSource={(d?.byIndustry ?? []).map((r) => ({
                 ...r,
-                children: r.divisions.length
+                children: r.divisions?.length
                   ? r.divisions.map((x) => ({ ...x, section: x.code, divisions: [] }))
                   : undefined,
               }))}
