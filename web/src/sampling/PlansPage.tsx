@@ -1,5 +1,5 @@
 /** 抽查计划: the plans of a year (drafts, published, superseded versions), a new one, the draw. */
-import { ExperimentOutlined, PlusOutlined } from '@ant-design/icons';
+import { ExperimentOutlined, PlusOutlined, TeamOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Flex, Select, Space, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -106,14 +106,23 @@ export default function PlansPage() {
         title={t('sampling.plans.title')}
         subtitle={t('sampling.plans.subtitle')}
         extra={
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => navigate('/sampling/plans/new')}
-            data-testid="plan-create"
-          >
-            {t('sampling.plans.create')}
-          </Button>
+          <>
+            <Button
+              icon={<TeamOutlined />}
+              onClick={() => navigate('/sampling/inspectors')}
+              data-testid="plans-inspectors"
+            >
+              {t('sampling.inspectors.title')}
+            </Button>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => navigate('/sampling/plans/new')}
+              data-testid="plan-create"
+            >
+              {t('sampling.plans.create')}
+            </Button>
+          </>
         }
       />
       <Card>

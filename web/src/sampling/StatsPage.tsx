@@ -24,6 +24,54 @@ import { CategorySelect, formatRate } from './common';
 
 const pct = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10);
 
+/** A pass-rate trend in 120×24 px: 50 %–100 % top to bottom, the target dashed, each year a dot. */
+function Sparkline({
+  points,
+  threshold,
+}: {
+  points: SamplingStats['byCategory'][number]['trend'];
+  threshold: number;
+}) {
+  const w = 120;
+  const h = 24;
+  const x = (i: number) => (points.length <= 1 ? w / 2 : 4 + (i * (w - 8)) / (points.length - 1));
+  const y = (rate: number) => 2 + (1 - Math.max(0, (Math.min(1, rate) - 0.5) / 0.5)) * (h - 4);
+  const known = points
+    .map((p, i) => ({ i, rate: p.rate }))
+    .filter((p): p is { i: number; rate: number } => p.rate !== null);
+  const title = points.map((p) => `${p.year}: ${formatRate(p.rate)}`).join('  ');
+  return (
+    <svg width={w} height={h} role="img" aria-label={title} data-testid="stats-sparkline">
+      <title>{title}</title>
+      <line
+        x1={0}
+        x2={w}
+        y1={y(threshold)}
+        y2={y(threshold)}
+        stroke="#cf1322"
+        strokeDasharray="3 3"
+        strokeWidth={1}
+        opacity={0.6}
+      />
+      <polyline
+        fill="none"
+        stroke="#1f4e9c"
+        strokeWidth={1.5}
+        points={known.map((p) => `${x(p.i)},${y(p.rate)}`).join(' ')}
+      />
+      {known.map((p) => (
+        <circle
+          key={p.i}
+          cx={x(p.i)}
+          cy={y(p.rate)}
+          r={2}
+          fill={p.rate < threshold ? '#cf1322' : '#1f4e9c'}
+        />
+      ))}
+    </svg>
+  );
+}
+
 export default function StatsPage() {
   const { t } = useTranslation();
   const en = useIsEnglish();
@@ -325,9 +373,7 @@ export default function StatsPage() {
                   key: 'trend',
                   width: 150,
                   render: (_: unknown, r: SamplingStats['byCategory'][number]) => (
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {r.trend.map((p) => formatRate(p.rate)).join(' → ')}
-                    </Typography.Text>
+                    <Sparkline points={r.trend} threshold={threshold} />
                   ),
                 },
               ]}

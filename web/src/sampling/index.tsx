@@ -21,6 +21,7 @@ const CasesPage = lazy(() => import('./CasesPage'));
 const CasePage = lazy(() => import('./CasePage'));
 const StatsPage = lazy(() => import('./StatsPage'));
 const MySamplesPage = lazy(() => import('./MySamplesPage'));
+const InspectorsPage = lazy(() => import('./InspectorsPage'));
 
 /** The first page of the module the user may open, in menu order. */
 const ENTRY: [ability: string, path: string][] = [
@@ -89,6 +90,7 @@ export const samplingModule: WebModule = {
       <Route path="plans/new" element={guard('sampling.plan', <PlanEditorPage />)} />
       <Route path="plans/:id" element={guard('sampling.plan', <PlanEditorPage />)} />
       <Route path="plans/:id/draw" element={guard('sampling.draw', <DrawPage />)} />
+      <Route path="inspectors" element={guard('sampling.plan', <InspectorsPage />)} />
       <Route path="tasks" element={guard('sampling.sample', <TasksPage />)} />
       <Route path="tasks/:id" element={guard('sampling.read', <TaskPage />)} />
       <Route path="lab" element={guard('sampling.result', <LabPage />)} />
