@@ -368,6 +368,14 @@ export async function recordRefusal(
       '拒检日期无效或晚于今天',
       'The refusal date is invalid or in the future',
     );
+  const refusedIn = Number(input.refusedOn.slice(0, 4));
+  if (refusedIn !== t.year && refusedIn !== t.year + 1)
+    throw fieldFail(
+      'refusedOn',
+      'OUTSIDE_PLAN_YEAR',
+      '拒检日期不在计划年度内',
+      'The refusal date is outside the plan year',
+    );
   if (!input.note.trim()) throw fieldFail('note', 'REQUIRED', '请记录拒检经过', 'Describe the refusal');
   if (input.witnesses.filter((w) => w.trim()).length < 1)
     throw fieldFail('witnesses', 'REQUIRED', '请至少记录一名见证人', 'Name at least one witness');
