@@ -286,6 +286,8 @@ describe.each(DIALECTS)('on-site sampling on %s', (dialect) => {
     const bad: [Record<string, unknown>, string[]][] = [
       [{ refusedOn: '2026-03-03' }, ['refusedOn:INVALID_DATE']],
       [{ refusedOn: '2026-02-29' }, ['refusedOn:INVALID_DATE']],
+      [{ refusedOn: '2025-12-31' }, ['refusedOn:OUTSIDE_PLAN_YEAR']],
+      [{ refusedOn: '1900-01-01' }, ['refusedOn:OUTSIDE_PLAN_YEAR']],
       [{ note: '   ' }, ['note:REQUIRED']],
       [{ witnesses: ['  '] }, ['witnesses:REQUIRED']],
       [{ witnesses: [] }, ['witnesses:MINITEMS']],
