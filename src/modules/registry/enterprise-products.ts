@@ -122,6 +122,36 @@ function subtree(codes: readonly string[]): RawBuilder<unknown> {
       where m.parent_code in (${list})`;
 }
 
+/** The least digit string above every code that starts with `code`: 0107 → 0108, 09 → 10, 99 → none. */
+function nextPrefix(code: string): string | null {
+  const digits = code.split('').map(Number);
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if (digits[i]! < 9) {
+      digits[i]!++;
+      return digits.slice(0, i + 1).join('');
+    }
+  }
+  return null;
+}
+
+/**
+ * `ep.category_code` within the codes that start with one of `codes`: ranges of the links'
+ * category index, which both databases read (and PostgreSQL estimates from its statistics of the
+ * literal bounds) before anything else. Every code under a category starts with its code, so the
+ * ranges hold the subtree; the join with `subtree` then keeps exactly the tree's members. Digit
+ * strings compare character by character in every collation.
+ */
+function linkRanges(codes: readonly string[]): RawBuilder<boolean> {
+  const parts = codes.map((c) => {
+    if (!/^\d+$/.test(c)) return sql`ep.category_code = ${c}`;
+    const next = nextPrefix(c);
+    return next === null
+      ? sql`ep.category_code >= ${c}`
+      : sql`(ep.category_code >= ${c} and ep.category_code < ${next})`;
+  });
+  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+}
+
 /**
  * The condition "the enterprise `e` makes something in the category `code` or under it", for the
  * register's search and export: from the category side (index enterprise_products_category).
@@ -129,7 +159,8 @@ function subtree(codes: readonly string[]): RawBuilder<unknown> {
 export function makesCategorySql(code: string): RawBuilder<boolean> {
   return sql<boolean>`e.id in (
     select ep.enterprise_id from enterprise_products ep
-    where ep.category_code in (select tree.code from (${subtree([code])}) tree)
+    where ${linkRanges([code])}
+      and ep.category_code in (select tree.code from (${subtree([code])}) tree)
   )`;
 }
 
@@ -181,12 +212,13 @@ export type Maker = {
  * under it, so a plan's category finds its whole pool under its own code; an enterprise linked to
  * two categories under one requested node appears once for it.
  *
- * One statement, driven by the links' category index: the catalogue walk yields a few codes, each
- * a range of enterprise_products_category; the (category, enterprise) pairs are grouped — which
- * drops the repeats (a maker of two categories under one requested node) and orders them — while
- * still narrow, read from the index alone; then each is a primary-key look-up of enterprises, in
- * that order (SQLite sorts nothing more). CROSS JOIN keeps SQLite in that order (it cannot know
- * the walk is small and would scan every link instead); PostgreSQL plans it as the inner join it is.
+ * One statement, driven by the links' category index: each requested code is a range of
+ * enterprise_products_category (its code as a prefix), kept to the catalogue's subtree; the
+ * (category, enterprise) pairs are grouped — which drops the repeats (a maker of two categories
+ * under one requested node) and orders them — while still narrow, read from the index alone; then
+ * each is a primary-key look-up of enterprises, in that order (SQLite sorts nothing more). CROSS
+ * JOIN keeps SQLite in that order; PostgreSQL plans it as the inner join it is, from estimates of
+ * literal ranges rather than of a join it cannot see into.
  */
 export async function makersOf(
   db: Db,
@@ -207,8 +239,8 @@ export async function makersOf(
   }>`with tree (root, code) as (${subtree(categories)}),
     made (root, enterprise_id) as (
       select t.root, ep.enterprise_id
-      from tree t cross join enterprise_products ep
-      where ep.category_code = t.code
+      from enterprise_products ep cross join tree t
+      where ${linkRanges(categories)} and t.code = ep.category_code
       group by t.root, ep.enterprise_id
       order by t.root, ep.enterprise_id
     )
