@@ -355,6 +355,7 @@ export default function StatsPage() {
                 {
                   title: t('sampling.plan.category'),
                   key: 'name',
+                  minWidth: 170,
                   render: (_: unknown, r: SamplingStats['byCategory'][number]) => (
                     <span>
                       <Typography.Text
