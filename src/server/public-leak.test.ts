@@ -86,7 +86,7 @@ for (const dialect of DIALECTS) {
       const bodies: string[] = [];
       const check = (url: string, body: string, secrets: string[]) => {
         for (const s of secrets) expect(body, `${url} leaks ${s}`).not.toContain(s);
-        // a draw record publishes its strata (how many of each grade were in the pool and drawn), no one's grade
+        // a draw record publishes its strata (how many of each grade were in the pool, and the ratios), no one's grade
         const strataApart = body.replace(/"strata":\[[^\]]*\]/g, '"strata":[]');
         expect(strataApart, url).not.toMatch(
           /"(contacts|phone|email|residentId|resident_id|grade|score|rawScore)"/,

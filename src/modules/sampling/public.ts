@@ -215,7 +215,8 @@ export async function publicDraw(db: Kysely<Database>, planId: string) {
     drawnAt: draw.drawn_at,
     ruleSet: { id: draw.rule_set_id, version: draw.rule_set_version },
     poolSize: record.output.poolSize,
-    strata: record.output.strata,
+    // Not the drawn count per grade: beside the disclosed list it would tell a small category's grades.
+    strata: record.output.strata.map((s) => ({ grade: s.grade, population: s.population, ratio: s.ratio })),
     excludedCount: record.output.excluded.length,
     drawn: record.output.items.length,
     disclosed,

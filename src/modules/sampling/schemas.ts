@@ -507,7 +507,15 @@ export const PublicDrawSchema = Type.Object({
   drawnAt: Instant,
   ruleSet: Type.Object({ id: Type.String(), version: Type.Integer() }),
   poolSize: Type.Integer(),
-  strata: Type.Array(Stratum),
+  strata: Type.Array(
+    Type.Object(
+      { grade: Type.String(), population: Type.Integer(), ratio: Type.Number() },
+      {
+        description:
+          "The pool by grade and the ratio drawn — not how many of each grade were drawn, which with the list would tell small firms' grades",
+      },
+    ),
+  ),
   excludedCount: Type.Integer(),
   drawn: Type.Integer(),
   disclosed: Type.Boolean({ description: 'The enterprises are shown once every task is sampled or refused' }),
