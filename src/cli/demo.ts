@@ -1,9 +1,12 @@
-// First-run demo city: the register (demo scale) and one account per role. `serve` loads both into
-// an empty database; `seed --scale demo` adds the accounts to the register it seeds (idempotent).
-// The start-up banner lists the accounts that exist, or says how to add one.
+// First-run demo city: every module's demo data (in MODULES order: the register, the credit
+// archive, the sampling plans and results) and one account per role. `serve` loads both into an
+// empty database; `seed --scale demo` adds the accounts to the city it seeds (idempotent). The
+// officials' accounts go on the sampling inspector register as they are made. The start-up banner
+// lists the accounts that exist, or says how to add one.
 
-import { seedCredit } from '../modules/credit/seed.js';
-import { existingSamples, type SampleUscc, seedRegistry } from '../modules/registry/seed.js';
+import { MODULES } from '../modules/index.js';
+import { DEMO_SEED, existingSamples, type SampleUscc } from '../modules/registry/seed.js';
+import { enrolInspectors } from '../modules/sampling/seed.js';
 import { createUser } from '../platform/auth/users.js';
 import type { AppContext } from '../platform/context.js';
 import { systemActor } from '../platform/context.js';
@@ -51,8 +54,9 @@ export const DEMO_ACCOUNTS: readonly DemoSpec[] = [
 
 /**
  * Creates the demo accounts that do not exist yet (by username), bound to the sample enterprises of
- * the seeded register. An account whose town or enterprise is missing is skipped, not an error.
- * Returns the accounts created by this call.
+ * the seeded register, and puts the officials among them (regulator, town officer) on the sampling
+ * inspector register, so that they can be drawn for tasks and sample. An account whose town or
+ * enterprise is missing is skipped, not an error. Returns the accounts created by this call.
  */
 export async function ensureDemoAccounts(ctx: AppContext, sample?: SampleUscc): Promise<DemoAccount[]> {
   const existing = new Set(
@@ -64,11 +68,12 @@ export async function ensureDemoAccounts(ctx: AppContext, sample?: SampleUscc): 
   const town = await ctx.db.selectFrom('towns').select('code').where('name', '=', CHANGAN).executeTakeFirst();
   const actor = systemActor('seed');
   const created: DemoAccount[] = [];
+  const ids: string[] = [];
   for (const a of wanted) {
     const enterpriseUscc = a.sample ? samples[a.sample] || null : null;
     if (a.sample && !enterpriseUscc) continue;
     if (a.town && !town) continue;
-    await createUser({
+    const user = await createUser({
       ctx,
       actor,
       input: {
@@ -80,6 +85,7 @@ export async function ensureDemoAccounts(ctx: AppContext, sample?: SampleUscc): 
         enterpriseUscc,
       },
     });
+    ids.push(user.id);
     created.push({
       username: a.username,
       role: a.role,
@@ -87,6 +93,7 @@ export async function ensureDemoAccounts(ctx: AppContext, sample?: SampleUscc): 
       note: enterpriseUscc ? `${a.note} ${enterpriseUscc}` : a.note,
     });
   }
+  await enrolInspectors(ctx, ids);
   return created;
 }
 
@@ -98,14 +105,14 @@ export async function ensureDemoData(
   const hasEnterprises = await ctx.db.selectFrom('enterprises').select('id').limit(1).executeTakeFirst();
   const hasUsers = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (hasEnterprises || hasUsers) return null;
-  const seeded = await seedRegistry(ctx, {
-    scale: 'demo',
-    seed: opts.seed ?? 2016,
-    onProgress: opts.onProgress,
-  });
-  await seedCredit(ctx, { scale: 'demo', seed: opts.seed ?? 2016 });
-  const accounts = await ensureDemoAccounts(ctx, seeded.sampleUscc);
-  return { enterprises: seeded.enterprises, accounts };
+  const seed = opts.seed ?? DEMO_SEED;
+  for (const m of MODULES) await m.seed?.(ctx, { scale: 'demo', seed, onProgress: opts.onProgress });
+  const accounts = await ensureDemoAccounts(ctx);
+  const enterprises = await ctx.db
+    .selectFrom('enterprises')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { enterprises: Number(enterprises.n), accounts };
 }
 
 /**
