@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../core/errors.js';
 import { actorOf, requireUser } from '../../platform/auth/plugin.js';
 import { type AuthUser, can, scopeOf } from '../../platform/auth/policies.js';
 import type { AppContext } from '../../platform/context.js';
+import { findEnterpriseByUscc, normalizeUscc } from '../registry/index.js';
 import { confirmDraw, getDraw, previewDraw, verifyDraw } from './draw-store.js';
 import {
   canSeeTask,
@@ -715,6 +716,28 @@ export async function samplingRoutes(app: FastifyInstance, ctx: AppContext) {
   );
 
   // ---- the enterprise's own ---------------------------------------------------------------------
+  app.get(
+    '/api/v1/sampling/samples',
+    {
+      config: { policy: 'sampling.read' },
+      schema: {
+        tags,
+        summary: '企业的抽查样品 The samples of one enterprise (officials by scope)',
+        querystring: Type.Object(
+          { uscc: Type.String({ minLength: 1, maxLength: 40 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: EnterpriseSampleListSchema },
+      },
+    },
+    async (req) => {
+      const u: AuthUser = user(req);
+      const e = await findEnterpriseByUscc(ctx.db, normalizeUscc((req.query as { uscc: string }).uscc));
+      if (!e || !can(u, 'sampling.read', { townCode: e.town_code, enterpriseId: e.id }))
+        throw notFound({ zh: '企业', en: 'Enterprise' });
+      return { items: await enterpriseSamples(ctx.db, e.id) };
+    },
+  );
   app.get(
     '/api/v1/sampling/mine/samples',
     {

@@ -136,5 +136,14 @@ describe.each(DIALECTS)('sampling walk on %s', (dialect) => {
     expect((await t.app.inject({ url: `/api/v1/public/sampling/draws/${plan.id}` })).json()).toMatchObject({
       disclosed: true,
     });
+
+    // officials see the enterprise's samples on its page; another enterprise sees nothing of it
+    const listed = await t.call('reg', 'GET', `/api/v1/sampling/samples?uscc=${drawnUscc}`);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().items).toEqual([
+      expect.objectContaining({ sampleNo: 'DG2026-CC-000001', verdict: 'fail' }),
+    ]);
+    const notMine = drawnUscc === makers[0]!.uscc ? makers[1]!.uscc : drawnUscc;
+    expect((await t.call('ent', 'GET', `/api/v1/sampling/samples?uscc=${notMine}`)).statusCode).toBe(404);
   });
 });
