@@ -116,7 +116,10 @@ export async function buildFixture(rt: Runtime, opts: { enterprises: number; sam
   const townTotal = townWeights.reduce((a, b) => a + b, 0);
   const pickTown = () => {
     let x = random() * townTotal;
-    for (let i = 0; i < towns.length; i++) if ((x -= townWeights[i]!) < 0) return towns[i]!.code;
+    for (let i = 0; i < towns.length; i++) {
+      x -= townWeights[i]!;
+      if (x < 0) return towns[i]!.code;
+    }
     return towns[towns.length - 1]!.code;
   };
   const register = Array.from({ length: opts.enterprises }, (_, i) => {
