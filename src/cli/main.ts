@@ -16,7 +16,7 @@ import { startScheduler } from '../platform/jobs.js';
 import { buildApp, WEB_DIST } from '../server/app.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDeadlineCommand } from './deadline.js';
-import { accountsBanner, ensureDemoAccounts, ensureDemoData } from './demo.js';
+import { accountsBanner, DEMO_ACCOUNTS, ensureDemoAccounts, ensureDemoData } from './demo.js';
 import { createCliEnv, openRuntime, runProgram } from './env.js';
 import { runExport, runImport } from './import-export.js';
 import { progressBar } from './progress.js';
@@ -84,9 +84,12 @@ program
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
     await app.listen({ port: config.port, host: config.host });
+    // The demo accounts first (the seeded inspectors' passwords are known to nobody), then by age.
+    const demoNames = DEMO_ACCOUNTS.map((a) => a.username);
     const users = await rt.db
       .selectFrom('users')
       .select(['username', 'role'])
+      .orderBy((eb) => eb.case().when('username', 'in', demoNames).then(0).else(1).end())
       .orderBy('created_at')
       .limit(10)
       .execute();
