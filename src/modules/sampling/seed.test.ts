@@ -135,6 +135,16 @@ async function expectCreditAgrees(rt: Runtime) {
     .where('state', '=', 'refused')
     .execute();
   expect(refusals.length).toBeGreaterThan(0);
+  // a revoked licence is a credit fact of its own
+  for (const c of (await cases(rt)).filter((x) => x.state === 'revoked')) {
+    const revoked = await rt.db
+      .selectFrom('credit_records')
+      .select('id')
+      .where('enterprise_id', '=', c.enterpriseId)
+      .where('event_type', '=', 'licensing.licence.revoked')
+      .execute();
+    expect(revoked, c.sampleNo).toHaveLength(1);
+  }
   // every stored grade is the grade the archive gives on the seed day
   const grades = await rt.db
     .selectFrom('credit_grades as g')
@@ -323,4 +333,98 @@ describe('the first-run demo city with its sampling [sqlite]', () => {
     const own = (await cases(rt)).filter((c) => c.enterpriseId === enterprise.enterprise_id);
     expect(own.map((c) => c.state)).toContain('objectionWindow');
   });
+});
+
+describe.each(DIALECTS)('the city seed’s bulk path over a small register [%s]', (dialect) => {
+  let rt: Runtime;
+  let result: SamplingSeedResult;
+  beforeAll(async () => {
+    rt = await testContext(dialect, { clock });
+    await seedRegistry(rt, { scale: 'city', seed: 2016, count: 2_500 });
+    await seedCredit(rt, { scale: 'demo', seed: 2016 });
+    result = await seedSampling(rt, { scale: 'city', seed: 2016 });
+  }, 240_000);
+  afterAll(async () => rt?.close());
+
+  it('draws a batch a month from March, about 95 % passing every year', async () => {
+    // 2023–2025: March to December; 2026 up to the seed day (March to June)
+    expect(result).toMatchObject({ skipped: false, plans: 34, inspectors: 9 });
+    const rows = await rt.db
+      .selectFrom('sampling_samples')
+      .select(['year', 'verdict'])
+      .where('verdict', 'is not', null)
+      .execute();
+    for (const y of [2023, 2024, 2025, 2026]) {
+      const list = rows.filter((r) => r.year === y);
+      const rate = list.filter((r) => r.verdict === 'pass').length / list.length;
+      expect(list.length, `${y}`).toBeGreaterThan(80);
+      expect(rate, `${y}`).toBeGreaterThanOrEqual(0.93);
+      expect(rate, `${y}`).toBeLessThanOrEqual(0.97);
+    }
+  });
+
+  it('every draw verifies identical from its record', () => expectEveryDrawIdentical(rt), 120_000);
+
+  it('writes the rows and events the services write', async () => {
+    const tasks = await rt.db.selectFrom('sampling_tasks').select(['id', 'state', 'refusal']).execute();
+    const samples = await rt.db
+      .selectFrom('sampling_samples as s')
+      .innerJoin('sampling_plans as p', 'p.id', 's.plan_id')
+      .select([
+        's.id',
+        's.task_id',
+        's.sample_no',
+        's.category_code',
+        's.state',
+        's.verdict',
+        's.failed_event_id',
+        'p.body',
+      ])
+      .execute();
+    const byTask = new Map(samples.map((s) => [s.task_id, s]));
+    const results = await rt.db
+      .selectFrom('sampling_results')
+      .select(['sample_id', 'round'])
+      .where('round', '=', 'original')
+      .execute();
+    const itemsOf = new Map<string, number>();
+    for (const r of results) itemsOf.set(r.sample_id, (itemsOf.get(r.sample_id) ?? 0) + 1);
+    for (const t of tasks) {
+      const s = byTask.get(t.id);
+      if (t.state === 'refused') expect(JSON.parse(t.refusal!)).toMatchObject({ note: expect.any(String) });
+      if (t.state === 'assigned' || t.state === 'refused') expect(s).toBeUndefined();
+      if (t.state === 'sentToLab') expect(s?.state).toBe('sentToLab');
+      if (t.state === 'tested') {
+        const body = JSON.parse(s!.body) as { categories: { code: string; checkItems: unknown[] }[] };
+        const expected = body.categories.find((c) => c.code === s!.category_code)!.checkItems.length;
+        expect(itemsOf.get(s!.id)).toBe(expected);
+      }
+    }
+    const events = await rt.db
+      .selectFrom('outbox_events')
+      .select(['id', 'type', 'aggregate_id', 'payload'])
+      .where('type', 'in', ['sampling.sample.passed', 'sampling.sample.failed', 'sampling.sample.refused'])
+      .execute();
+    const failedById = new Map(
+      events.filter((e) => e.type === 'sampling.sample.failed').map((e) => [e.id, e]),
+    );
+    const passedFor = new Set(
+      events.filter((e) => e.type === 'sampling.sample.passed').map((e) => e.aggregate_id),
+    );
+    for (const s of samples.filter((x) => x.verdict)) {
+      if (s.failed_event_id) {
+        const e = failedById.get(s.failed_event_id)!;
+        expect(JSON.parse(e.payload)).toMatchObject({ sampleNo: s.sample_no });
+      } else expect(passedFor.has(s.id), s.sample_no).toBe(true);
+    }
+    expect(events.filter((e) => e.type === 'sampling.sample.refused')).toHaveLength(
+      tasks.filter((t) => t.state === 'refused').length,
+    );
+    // one case per failure, none overdue on the seed day
+    const all = await cases(rt);
+    expect(all).toHaveLength(samples.filter((s) => s.failed_event_id).length);
+    expect(all.filter((c) => isOverdue(c, SEED_AS_OF))).toEqual([]);
+  });
+
+  it('the credit archive and the grades agree with the samples', () => expectCreditAgrees(rt), 120_000);
 });
