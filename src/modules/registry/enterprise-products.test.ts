@@ -282,6 +282,7 @@ describe.each(DIALECTS)('enterprise product categories on %s', (dialect) => {
       townCode: CHANGAN,
       industryCode: '39',
       status: 'cancelled',
+      registeredOn: closed.registeredOn,
       categoryCode: '01',
     });
 

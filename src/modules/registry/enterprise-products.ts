@@ -200,6 +200,8 @@ export type Maker = {
   townCode: string;
   industryCode: string | null;
   status: string;
+  /** The day it was registered (a back-dated draw leaves out enterprises that did not exist yet). */
+  registeredOn: string | null;
   /** The requested category the enterprise makes (it may be linked to one under it). */
   categoryCode: string;
 };
@@ -236,6 +238,7 @@ export async function makersOf(
     town_code: string;
     industry_code: string | null;
     status: string;
+    registered_on: string | null;
   }>`with tree (root, code) as (${subtree(categories)}),
     made (root, enterprise_id) as (
       select t.root, ep.enterprise_id
@@ -244,7 +247,8 @@ export async function makersOf(
       group by t.root, ep.enterprise_id
       order by t.root, ep.enterprise_id
     )
-    select m.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status
+    select m.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status,
+      e.registered_on
     from made m cross join enterprises e
     where e.id = m.enterprise_id ${towns}
     order by m.root, m.enterprise_id`.execute(db);
@@ -255,6 +259,7 @@ export async function makersOf(
     townCode: r.town_code,
     industryCode: r.industry_code,
     status: r.status,
+    registeredOn: r.registered_on,
     categoryCode: r.category_code,
   }));
 }

@@ -52,13 +52,17 @@ export async function gatherDrawInput(
     makersOf(db, { categoryCodes: codes, townCodes: plan.body.towns.length ? plan.body.towns : undefined }),
     gradeSnapshot(db),
   ]);
-  const pool: PoolRow[] = makers.map((m) => [
-    m.id,
-    (grades.get(m.id) as Grade | undefined) ?? 'B',
-    m.townCode,
-    m.categoryCode,
-    m.status === 'operating' ? 1 : 0,
-  ]);
+  // An enterprise registered after the draw day was no maker then (only a back-dated draw, the
+  // seed's, can meet one).
+  const pool: PoolRow[] = makers
+    .filter((m) => m.registeredOn === null || m.registeredOn <= asOf)
+    .map((m) => [
+      m.id,
+      (grades.get(m.id) as Grade | undefined) ?? 'B',
+      m.townCode,
+      m.categoryCode,
+      m.status === 'operating' ? 1 : 0,
+    ]);
   const since = addMonths(asOf, -6);
   const recent =
     codes.length === 0

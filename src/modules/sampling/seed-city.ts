@@ -258,13 +258,15 @@ async function cityBatch(ctx: AppContext, s: Setup, state: State, b: Batch) {
   const seed = r.int(2 ** 31 - 1);
   const policy = await supervisionPolicy(ctx.db, b.drawOn);
   const grades = await gradeSnapshot(ctx.db);
-  const pool: PoolRow[] = state.makers.map((m) => [
-    m.id,
-    (grades.get(m.id) as Grade | undefined) ?? 'B',
-    m.townCode,
-    m.categoryCode,
-    m.status === 'operating' ? 1 : 0,
-  ]);
+  const pool: PoolRow[] = state.makers
+    .filter((m) => m.registeredOn === null || m.registeredOn <= b.drawOn)
+    .map((m) => [
+      m.id,
+      (grades.get(m.id) as Grade | undefined) ?? 'B',
+      m.townCode,
+      m.categoryCode,
+      m.status === 'operating' ? 1 : 0,
+    ]);
   // Samples older than six months never count again (draws only move forward).
   const since = ctx.calendar.addMonths(b.drawOn, -6);
   state.recent = state.recent.filter(([, , , on]) => on > since);
