@@ -72,14 +72,17 @@ describe('a failed sample, an objection and its review', () => {
     const dropped = Math.max(rs.bounds.min, before.grade.score + rule.points);
     const gradeOf = (score: number) =>
       [...rs.grades].sort((a, b) => b.minScore - a.minScore).find((g) => score >= g.minScore)!.grade;
-    expect(before.grade.grade).toBe('B');
-    expect(gradeOf(dropped)).toBe('C');
+    // The demo enterprise's grade is whatever its seeded history (credit and sampling) made it; the
+    // walk needs only that one critical failure moves it down a letter.
+    const was = before.grade.grade;
+    const fell = gradeOf(dropped);
+    expect(fell).not.toBe(was);
 
     // 1. The regulator opens the enterprise's credit page and enters the failed sample.
     const r = reg.page;
     await r.goto(`/credit/enterprises/${mine.uscc}`);
     await expect.poll(() => r.getByTestId('credit-enterprise-name').textContent()).toBe(mine.name);
-    await expect.poll(gradeCard(r).letter).toBe('B');
+    await expect.poll(gradeCard(r).letter).toBe(was);
     await expect.poll(gradeCard(r).score).toBe(String(before.grade.score));
     await r.getByTestId('credit-add-record').click();
     const drawer = r.getByTestId('credit-record-form');
@@ -90,9 +93,9 @@ describe('a failed sample, an objection and its review', () => {
     await drawer.getByLabel('产品类别').fill('电动自行车充电器');
     await drawer.getByTestId('credit-record-submit').click();
     await r.getByTestId('credit-record-confirm').click(); // a record can only be reversed: asked first
-    await expect.poll(gradeCard(r).letter).toBe('C');
+    await expect.poll(gradeCard(r).letter).toBe(fell);
     await expect.poll(gradeCard(r).score).toBe(String(dropped));
-    await r.getByText(`当前等级 C（${dropped} 分）`).waitFor();
+    await r.getByText(`当前等级 ${fell}（${dropped} 分）`).waitFor();
     const regRow = r.getByTestId('credit-records').locator('tr.ant-table-row', { hasText: SAMPLE_NO });
     await regRow.waitFor();
     await h.screenshot(r, 'credit-recorded');
@@ -102,7 +105,7 @@ describe('a failed sample, an objection and its review', () => {
     await e.getByRole('menuitem', { name: '我的信用档案' }).click();
     await e.waitForURL(new RegExp(`/credit/enterprises/${mine.uscc}$`));
     await expect.poll(() => e.getByTestId('credit-enterprise-name').textContent()).toBe(mine.name);
-    await expect.poll(gradeCard(e).letter).toBe('C');
+    await expect.poll(gradeCard(e).letter).toBe(fell);
     const entRow = e.getByTestId('credit-records').locator('tr.ant-table-row', { hasText: SAMPLE_NO });
     await entRow.waitFor();
     expect(await entRow.textContent()).toContain('特别严重(涉及安全、健康)');
