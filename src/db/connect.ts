@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../core/config.js';
+import { SAFETY_NET_PAGES, startCheckpointer } from './checkpointer.js';
 import { DEFAULT_HEAVY_READS, type HeavyReadOptions, registerHeavyReads } from './read-pool.js';
 import type { Database } from './schema.js';
 
@@ -62,6 +63,9 @@ export function openDatabase(
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
+    // the log is checkpointed by a worker thread, not inside a request's commit (db/checkpointer.ts)
+    const checkpointer = config.file === ':memory:' ? null : startCheckpointer(config.file);
+    if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     // slow reads (substring search) run in worker threads, off the event loop (db/read-pool.ts)
     const closeReads = registerHeavyReads(
@@ -69,7 +73,15 @@ export function openDatabase(
       { dialect: 'sqlite', file: config.file },
       { ...DEFAULT_HEAVY_READS, ...opts.heavyReads },
     );
-    return { db, dialect: 'sqlite', close: () => closeReads().then(() => db.destroy()) };
+    return {
+      db,
+      dialect: 'sqlite',
+      close: async () => {
+        await closeReads();
+        await checkpointer?.close();
+        await db.destroy();
+      },
+    };
   }
   const poolSize = opts.poolSize ?? 10;
   const pool = new pg.Pool({ connectionString: config.connectionString, max: poolSize });
