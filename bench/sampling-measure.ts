@@ -5,7 +5,7 @@ import { newId } from '../src/core/ids.js';
 import { todayInShanghai } from '../src/core/workdays.js';
 import { heavyRead } from '../src/db/read-pool.js';
 import { computeDraw } from '../src/modules/sampling/draw.js';
-import { gatherDrawInput, previewDraw } from '../src/modules/sampling/draw-store.js';
+import { drawOfPlan, previewDraw } from '../src/modules/sampling/draw-store.js';
 import { getPlan } from '../src/modules/sampling/plans.js';
 import { enterResults } from '../src/modules/sampling/results.js';
 import { crossQuery, resolveStatsFilter, samplingStatistics } from '../src/modules/sampling/statistics.js';
@@ -96,7 +96,7 @@ export async function measureSampling(rt: Runtime, f: Fixture, dialect: string):
   const computeMs: number[] = [];
   const bareDrawMs: number[] = [];
   const plan = await getPlan(rt.db, f.drawPlanId);
-  const input = await gatherDrawInput(rt.db, plan, seed, todayInShanghai(rt.clock.now()));
+  const { input } = await drawOfPlan(rt.db, plan, seed, todayInShanghai(rt.clock.now()));
   for (let i = 0; i < 3; i++) {
     bareDrawMs.push(await bareDraw());
     drawMs.push((await time(() => previewDraw(rt, f.drawPlanId, seed))).ms);

@@ -14,13 +14,22 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** The first n of a seeded shuffle of items (partial Fisher–Yates); the input is not changed. */
+/**
+ * The first n of a seeded shuffle of items (partial Fisher–Yates); the input is not changed. The
+ * swaps are kept in a map rather than on a copy, so drawing 7,000 of 150,000 touches 7,000 places,
+ * not 150,000 — with the same draws, in the same order, as swapping on a copy would give.
+ */
 export function drawWithout<T>(items: readonly T[], n: number, random: Random): T[] {
-  const copy = [...items];
-  const k = Math.min(n, copy.length);
+  const len = items.length;
+  const k = Math.min(n, len);
+  const moved = new Map<number, T>(); // position → the item swapped there
+  const at = (i: number) => (moved.has(i) ? moved.get(i)! : items[i]!);
+  const out: T[] = new Array(k);
   for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(random() * (copy.length - i));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    const j = i + Math.floor(random() * (len - i));
+    const picked = at(j);
+    moved.set(j, at(i));
+    out[i] = picked;
   }
-  return copy.slice(0, k);
+  return out;
 }

@@ -68,7 +68,7 @@ export const credit: ZhihuiModule = {
 
 export { computeGrade } from './grading.js';
 // The small read API other modules use: who to draw for proactive checks, and the grade behind it.
-export { drawTargets, gradeSnapshot, supervisionPolicy } from './supervision.js';
+export { CURRENT_GRADES, drawTargets, gradeSnapshot, supervisionPolicy } from './supervision.js';
 
 /**
  * Hands events just emitted in `trx` to credit's handlers at once, in that transaction, with the

@@ -20,6 +20,17 @@ export async function supervisionPolicy(db: Kysely<Database>, today: string) {
 }
 
 /**
+ * Where an enterprise's current grade is, for a read of another module that wants the grade beside
+ * its own columns in one pass (the sampling draw's pool, through the register's makerLinksOf): the
+ * table, its enterprise key and the column. Enterprises not graded yet have no row.
+ */
+export const CURRENT_GRADES = {
+  table: 'credit_grades',
+  enterpriseId: 'enterprise_id',
+  columns: { grade: 'grade' },
+} as const;
+
+/**
  * Every enterprise's current grade, in one scan of credit_grades (its primary key). Enterprises not
  * graded yet are absent: callers treat them as B, as drawTargets does.
  */

@@ -10,7 +10,7 @@ import { buildEnterprise } from '../../testing/factories.js';
 import { testApp } from '../../testing/http.js';
 import type { EnterpriseInput } from './enterprise-input.js';
 import { upsertEnterprises } from './enterprises.js';
-import { makersOf, productCategoryNames } from './index.js';
+import { makerLinksOf, makersOf, productCategoryNames } from './index.js';
 
 const CHANGAN = '441900119';
 const HUMEN = '441900121';
@@ -285,6 +285,37 @@ describe.each(DIALECTS)('enterprise product categories on %s', (dialect) => {
       registeredOn: closed.registeredOn,
       categoryCode: '01',
     });
+
+    // the draw's narrow read: the same rows in the same order, without the names, with a column
+    // another table joined on the enterprise (here the register itself), and only those registered by a day
+    const narrow = (m: (typeof rows)[number]) => ({
+      id: m.id,
+      townCode: m.townCode,
+      status: m.status,
+      categoryCode: m.categoryCode,
+      uscc: m.uscc,
+    });
+    const links = await makerLinksOf(rt.db, {
+      categoryCodes: ['01', '0201', '0202', '0101'],
+      join: { table: 'enterprises', enterpriseId: 'id', columns: { uscc: 'uscc' } },
+    });
+    expect(links).toEqual(rows.map(narrow));
+    const day = closed.registeredOn!;
+    const byDay = await makerLinksOf(rt.db, { categoryCodes: ['01'], registeredBy: day });
+    expect(byDay.map((l) => l.id)).toEqual(
+      rows.filter((r) => r.categoryCode === '01' && (r.registeredOn ?? '') <= day).map((r) => r.id),
+    );
+    expect(byDay.map((l) => l.id)).toContain(closedId);
+    // before anyone was registered, nobody (but makers without a registration day)
+    expect(await makerLinksOf(rt.db, { categoryCodes: ['01'], registeredBy: '1900-01-01' })).toEqual(
+      rows
+        .filter((r) => r.categoryCode === '01' && r.registeredOn === null)
+        .map(narrow)
+        .map(({ uscc, ...l }) => l),
+    );
+    expect(await makerLinksOf(rt.db, { categoryCodes: ['01', '02'], townCodes: [HUMEN] })).toEqual([
+      expect.objectContaining({ id: otherId, categoryCode: '02' }),
+    ]);
 
     const inHumen = await makersOf(rt.db, { categoryCodes: ['01', '02'], townCodes: [HUMEN] });
     expect(inHumen.map((r) => [r.categoryCode, r.uscc])).toEqual([['02', other.uscc]]);

@@ -214,44 +214,22 @@ export type Maker = {
  * under it, so a plan's category finds its whole pool under its own code; an enterprise linked to
  * two categories under one requested node appears once for it.
  *
- * One statement, driven by the links' category index: each requested code is a range of
- * enterprise_products_category (its code as a prefix), kept to the catalogue's subtree; the
- * (category, enterprise) pairs are grouped — which drops the repeats (a maker of two categories
- * under one requested node) and orders them — while still narrow, read from the index alone; then
- * each is a primary-key look-up of enterprises, in that order (SQLite sorts nothing more). CROSS
- * JOIN keeps SQLite in that order; PostgreSQL plans it as the inner join it is, from estimates of
- * literal ranges rather than of a join it cannot see into.
+ * One statement, driven by the catalogue: the requested codes' subtree (a few dozen codes), each a
+ * look-up of the links' category index (enterprise_products_category holds the enterprise id too),
+ * then each link a primary-key look-up of enterprises. No GROUP BY and no ORDER BY: at 200,000 rows
+ * either cost the database more than the join itself (a temporary B-tree on SQLite, a hash and a
+ * collation sort on PostgreSQL); the rows are put in order and the repeats dropped here instead.
  */
 export async function makersOf(
   db: Db,
   opts: { categoryCodes: string[]; townCodes?: string[] },
 ): Promise<Maker[]> {
-  const categories = [...new Set(opts.categoryCodes)];
-  if (categories.length === 0) return [];
-  if (opts.townCodes && opts.townCodes.length === 0) return [];
-  const towns = opts.townCodes ? sql`and e.town_code in (${sql.join([...new Set(opts.townCodes)])})` : sql``;
-  const { rows } = await sql<{
-    category_code: string;
-    id: string;
+  const rows = await makersQuery<{
     uscc: string;
     name: string;
-    town_code: string;
     industry_code: string | null;
-    status: string;
     registered_on: string | null;
-  }>`with tree (root, code) as (${subtree(categories)}),
-    made (root, enterprise_id) as (
-      select t.root, ep.enterprise_id
-      from enterprise_products ep cross join tree t
-      where ${linkRanges(categories)} and t.code = ep.category_code
-      group by t.root, ep.enterprise_id
-      order by t.root, ep.enterprise_id
-    )
-    select m.root as category_code, e.id, e.uscc, e.name, e.town_code, e.industry_code, e.status,
-      e.registered_on
-    from made m cross join enterprises e
-    where e.id = m.enterprise_id ${towns}
-    order by m.root, m.enterprise_id`.execute(db);
+  }>(db, opts, { select: sql`e.uscc, e.name, e.industry_code, e.registered_on,` });
   return rows.map((r) => ({
     id: r.id,
     uscc: r.uscc,
@@ -262,4 +240,107 @@ export async function makersOf(
     registeredOn: r.registered_on,
     categoryCode: r.category_code,
   }));
+}
+
+/** A maker as a draw's pool needs it: who, where, whether operating, for which category. */
+export type MakerLink = Pick<Maker, 'id' | 'townCode' | 'status' | 'categoryCode'>;
+
+/**
+ * Another module's table of at most one row per enterprise, whose columns are wanted beside each
+ * maker's (credit's current grade, say): joined on its enterprise id, so that a caller needing both
+ * reads them in one pass. A maker without a row there gets nulls.
+ */
+export type MakerJoin<K extends string> = {
+  table: string;
+  enterpriseId: string;
+  /** the name each column gets in the result → the table's column */
+  columns: Record<K, string>;
+};
+
+/**
+ * makersOf without the names, for a draw over the whole register (200,000 rows, where every column
+ * costs on each): the same rows, in the same order, optionally only those registered by a day (a
+ * back-dated draw cannot meet an enterprise registered later), with another module's columns.
+ */
+export async function makerLinksOf<K extends string = never>(
+  db: Db,
+  opts: {
+    categoryCodes: string[];
+    townCodes?: string[];
+    registeredBy?: string;
+    /** with each maker's USCC and name (what a draw shows of those it draws or leaves out) */
+    named?: boolean;
+    join?: MakerJoin<K>;
+  },
+): Promise<(MakerLink & { uscc?: string; name?: string } & Record<K, unknown>)[]> {
+  const keys = Object.keys(opts.join?.columns ?? {}) as K[];
+  const j = opts.join;
+  const select = sql.join(
+    [
+      ...(opts.named ? [sql`e.uscc, e.name, `] : []),
+      ...(j ? keys.map((k) => sql`${sql.ref(`j.${j.columns[k]}`)} as ${sql.ref(k)}, `) : []),
+    ],
+    sql``,
+  );
+  const from = j
+    ? sql`left join ${sql.table(j.table)} as j on ${sql.ref(`j.${j.enterpriseId}`)} = e.id`
+    : sql``;
+  const rows = await makersQuery<{ uscc?: string; name?: string } & Record<K, unknown>>(db, opts, {
+    select,
+    join: from,
+    registeredBy: opts.registeredBy,
+  });
+  return rows.map((r) => {
+    const link: MakerLink & { uscc?: string; name?: string } = {
+      id: r.id,
+      townCode: r.town_code,
+      status: r.status,
+      categoryCode: r.category_code,
+    };
+    if (opts.named) {
+      link.uscc = r.uscc;
+      link.name = r.name;
+    }
+    for (const k of keys) (link as Record<string, unknown>)[k] = r[k];
+    return link as MakerLink & { uscc?: string; name?: string } & Record<K, unknown>;
+  });
+}
+
+type MakerRow = { category_code: string; id: string; town_code: string; status: string };
+
+async function makersQuery<R>(
+  db: Db,
+  opts: { categoryCodes: string[]; townCodes?: string[] },
+  more: { select: RawBuilder<unknown>; join?: RawBuilder<unknown>; registeredBy?: string },
+): Promise<(MakerRow & R)[]> {
+  const categories = [...new Set(opts.categoryCodes)];
+  if (categories.length === 0) return [];
+  if (opts.townCodes && opts.townCodes.length === 0) return [];
+  const towns = opts.townCodes ? sql`and e.town_code in (${sql.join([...new Set(opts.townCodes)])})` : sql``;
+  const registered = more.registeredBy
+    ? sql`and (e.registered_on is null or e.registered_on <= ${more.registeredBy})`
+    : sql``;
+  const { rows } = await sql<MakerRow & R>`with tree (root, code) as (${subtree(categories)})
+    select t.root as category_code, e.id, ${more.select} e.town_code, e.status
+    from tree t cross join enterprise_products ep cross join enterprises e ${more.join ?? sql``}
+    where ep.category_code = t.code and e.id = ep.enterprise_id ${towns} ${registered}`.execute(db);
+  // In order, and once per (category, enterprise): SQLite hands them over by category and then
+  // enterprise when each requested code is a leaf of the catalogue (the common case, no sort).
+  if (!inOrder(rows)) rows.sort(byCategoryThenId);
+  let kept = 0;
+  for (let i = 0; i < rows.length; i++)
+    if (i === 0 || byCategoryThenId(rows[kept - 1]!, rows[i]!) !== 0) rows[kept++] = rows[i]!;
+  rows.length = kept;
+  return rows;
+}
+
+/** By category, then enterprise id, by code units (as SQLite compares text; no collation). */
+function byCategoryThenId(a: MakerRow, b: MakerRow) {
+  if (a.category_code !== b.category_code) return a.category_code < b.category_code ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function inOrder(rows: readonly MakerRow[]) {
+  for (let i = 1; i < rows.length; i++) if (byCategoryThenId(rows[i - 1]!, rows[i]!) > 0) return false;
+  return true;
 }

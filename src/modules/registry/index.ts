@@ -14,6 +14,9 @@ export const registry: ZhihuiModule = {
 
 export {
   type Maker,
+  type MakerJoin,
+  type MakerLink,
+  makerLinksOf,
   makersOf,
   type ProductCategoryName,
   productCategoryNames,

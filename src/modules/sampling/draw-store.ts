@@ -11,12 +11,20 @@ import type { Database } from '../../db/schema.js';
 import { writeAudit } from '../../platform/audit.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { emitEvents } from '../../platform/events/outbox.js';
-import { gradeSnapshot, supervisionPolicy } from '../credit/index.js';
-import { makersOf } from '../registry/index.js';
-import { computeDraw, type DrawInput, type DrawOutput, GRADES, type Grade, type PoolRow } from './draw.js';
+import { CURRENT_GRADES, supervisionPolicy } from '../credit/index.js';
+import { makerLinksOf } from '../registry/index.js';
+import {
+  beginDraw,
+  computeDraw,
+  type DrawInput,
+  type DrawOutput,
+  GRADES,
+  type Grade,
+  type PoolRow,
+} from './draw.js';
 import { EXCLUSION_LABELS } from './model.js';
 import { getPlan, type Plan } from './plans.js';
-import { categoryNames, enterprisesByIds, townNames, userNames } from './refs.js';
+import { BULK_IDS, categoryNames, enterpriseNames, townNames, userNames } from './refs.js';
 
 export const todayOf = (ctx: AppContext) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(ctx.clock.now());
@@ -39,30 +47,58 @@ export function checkSeed(seed: number) {
     });
 }
 
-/** Everything the draw of `plan` looks at, read as of `asOf`. */
-export async function gatherDrawInput(
+/**
+ * The draw of `plan` with `seed` as of `asOf`: everything it looks at, read from the register, the
+ * credit engine and this module's tables, and its outcome, computed once — the drawn enterprises'
+ * last inspector pairs are read between choosing them and assigning inspectors (beginDraw).
+ */
+export async function drawOfPlan(
   db: Kysely<Database>,
   plan: Plan,
   seed: number,
   asOf: string,
-): Promise<DrawInput> {
+): Promise<{ input: DrawInput; out: DrawOutput; names: EnterpriseNames }> {
+  const { names, ...read } = await readDrawInput(db, plan, seed, asOf);
+  const draft = beginDraw(read);
+  const input: DrawInput = { ...read, lastPairs: await lastPairsOf(db, draft.enterpriseIds) };
+  return { input, out: draft.finish(input.lastPairs), names };
+}
+
+/** USCC and name by enterprise id. */
+type EnterpriseNames = Map<string, { uscc: string; name: string }>;
+
+/**
+ * Everything the draw of `plan` looks at, read as of `asOf`, but for the last inspector pairs; and
+ * the pool's names, read with it for the draw screen (not part of the draw's input).
+ */
+async function readDrawInput(
+  db: Kysely<Database>,
+  plan: Plan,
+  seed: number,
+  asOf: string,
+): Promise<Omit<DrawInput, 'lastPairs'> & { names: EnterpriseNames }> {
   const codes = plan.body.categories.map((c) => c.code);
-  const [policy, makers, grades] = await Promise.all([
+  // The pool in one read: the register's makers (registered by the draw's day — only a back-dated
+  // draw, the seed's, can meet a later one) with the credit engine's grade of each beside them.
+  const [policy, makers] = await Promise.all([
     supervisionPolicy(db, asOf),
-    makersOf(db, { categoryCodes: codes, townCodes: plan.body.towns.length ? plan.body.towns : undefined }),
-    gradeSnapshot(db),
+    makerLinksOf(db, {
+      categoryCodes: codes,
+      townCodes: plan.body.towns.length ? plan.body.towns : undefined,
+      registeredBy: asOf,
+      named: true,
+      join: CURRENT_GRADES,
+    }),
   ]);
-  // An enterprise registered after the draw day was no maker then (only a back-dated draw, the
-  // seed's, can meet one).
-  const pool: PoolRow[] = makers
-    .filter((m) => m.registeredOn === null || m.registeredOn <= asOf)
-    .map((m) => [
-      m.id,
-      (grades.get(m.id) as Grade | undefined) ?? 'B',
-      m.townCode,
-      m.categoryCode,
-      m.status === 'operating' ? 1 : 0,
-    ]);
+  const names: EnterpriseNames = new Map();
+  for (const m of makers) names.set(m.id, { uscc: m.uscc!, name: m.name! });
+  const pool: PoolRow[] = makers.map((m) => [
+    m.id,
+    (m.grade as Grade | null) ?? 'B',
+    m.townCode,
+    m.categoryCode,
+    m.status === 'operating' ? 1 : 0,
+  ]);
   const since = addMonths(asOf, -6);
   const recent =
     codes.length === 0
@@ -99,7 +135,8 @@ export async function gatherDrawInput(
     .select(['user_id', 'town_code', 'conflicts'])
     .where('active', '=', 1)
     .execute();
-  return withLastPairs(db, {
+  return {
+    names,
     plan: {
       id: plan.id,
       code: plan.code,
@@ -128,29 +165,24 @@ export async function gatherDrawInput(
       townCode: i.town_code,
       conflicts: (JSON.parse(i.conflicts) as { enterpriseId: string }[]).map((c) => c.enterpriseId),
     })),
-    lastPairs: {},
-  });
+  };
 }
 
-/**
- * The inspectors of the latest task of each enterprise the draw picks ("never the same pair twice
- * in a row"). The targets do not depend on it, so a first pass finds them.
- */
-async function withLastPairs(db: Kysely<Database>, input: DrawInput): Promise<DrawInput> {
-  const ids = [...new Set(computeDraw(input).items.map((i) => i.enterpriseId))];
+/** The inspectors of the latest task of each of these enterprises ("never the same pair twice in a row"). */
+async function lastPairsOf(db: Kysely<Database>, ids: string[]): Promise<Record<string, string[]>> {
   const lastPairs: Record<string, string[]> = {};
-  for (let i = 0; i < ids.length; i += 500) {
+  for (let i = 0; i < ids.length; i += BULK_IDS) {
     const rows = await db
       .selectFrom('sampling_tasks')
       .select(['enterprise_id', 'inspectors', 'created_at', 'task_no'])
-      .where('enterprise_id', 'in', ids.slice(i, i + 500))
+      .where('enterprise_id', 'in', ids.slice(i, i + BULK_IDS))
       .where('draw_id', 'is not', null)
       .orderBy('created_at')
       .orderBy('task_no')
       .execute();
     for (const r of rows) lastPairs[r.enterprise_id] = (JSON.parse(r.inspectors) as string[]).slice().sort();
   }
-  return { ...input, lastPairs };
+  return lastPairs;
 }
 
 /** The draw as the API and the CLI show it: names, towns and reasons in words. */
@@ -158,11 +190,12 @@ export async function presentDraw(
   db: Kysely<Database>,
   input: DrawInput,
   out: DrawOutput,
-  stored?: { drawnAt: string; drawnBy: string },
+  opts: { stored?: { drawnAt: string; drawnBy: string }; names?: EnterpriseNames } = {},
 ) {
+  const { stored } = opts;
   const ids = [...out.items.map((i) => i.enterpriseId), ...out.excluded.map((e) => e.enterpriseId)];
   const [names, towns, cats, inspectors] = await Promise.all([
-    enterprisesByIds(db, ids),
+    opts.names ?? enterpriseNames(db, ids),
     townNames(db),
     categoryNames(
       db,
@@ -173,7 +206,7 @@ export async function presentDraw(
       out.items.flatMap((i) => i.inspectors),
     ),
   ]);
-  const ent = (id: string) => names.get(id) ?? { id, uscc: '', name: '' };
+  const ent = (id: string) => names.get(id) ?? { uscc: '', name: '' };
   return {
     plan: { id: input.plan.id, code: input.plan.code, version: input.plan.version, kind: input.plan.kind },
     seed: input.seed,
@@ -235,8 +268,8 @@ export async function previewDraw(ctx: AppContext, planId: string, seed: number)
   checkSeed(seed);
   const plan = await getPlan(ctx.db, planId);
   drawablePlan(plan);
-  const input = await gatherDrawInput(ctx.db, plan, seed, todayOf(ctx));
-  return presentDraw(ctx.db, input, computeDraw(input));
+  const { input, out, names } = await drawOfPlan(ctx.db, plan, seed, todayOf(ctx));
+  return presentDraw(ctx.db, input, out, { names });
 }
 
 const taskNoPrefix = (year: number) => `DG${year}-RW-`;
@@ -247,8 +280,7 @@ export async function confirmDraw(ctx: AppContext, actor: Actor, planId: string,
   const plan = await getPlan(ctx.db, planId);
   drawablePlan(plan);
   const asOf = todayOf(ctx);
-  const input = await gatherDrawInput(ctx.db, plan, seed, asOf);
-  const out = computeDraw(input);
+  const { input, out, names } = await drawOfPlan(ctx.db, plan, seed, asOf);
   if (out.inspectorShortage.length > 0)
     throw new AppError('INVALID_STATE', {
       message: {
@@ -345,7 +377,7 @@ export async function confirmDraw(ctx: AppContext, actor: Actor, planId: string,
       now,
     );
   });
-  return presentDraw(ctx.db, input, out, { drawnAt: now.toISOString(), drawnBy });
+  return presentDraw(ctx.db, input, out, { stored: { drawnAt: now.toISOString(), drawnBy }, names });
 }
 
 async function storedDraw(db: Kysely<Database>, planId: string) {
@@ -362,7 +394,7 @@ async function storedDraw(db: Kysely<Database>, planId: string) {
 
 export async function getDraw(db: Kysely<Database>, planId: string) {
   const { row, input, output } = await storedDraw(db, planId);
-  return presentDraw(db, input, output, { drawnAt: row.drawn_at, drawnBy: row.drawn_by });
+  return presentDraw(db, input, output, { stored: { drawnAt: row.drawn_at, drawnBy: row.drawn_by } });
 }
 
 /** Recomputes a stored draw from its stored input: `identical`, or every difference named. */

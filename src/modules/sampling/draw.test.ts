@@ -6,7 +6,15 @@
 // reason, quotas respected, the same input giving the same draw. Example tests name the edges.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeDraw, type DrawInput, type DrawOutput, GRADES, type Grade, type PoolRow } from './draw.js';
+import {
+  beginDraw,
+  computeDraw,
+  type DrawInput,
+  type DrawOutput,
+  GRADES,
+  type Grade,
+  type PoolRow,
+} from './draw.js';
 import { PLAN_KINDS, type PlanBody, type PlanKind, SIX_MONTH_EXEMPT } from './model.js';
 
 const TOWNS = ['T1', 'T2', 'T3'];
@@ -213,6 +221,14 @@ describe('computeDraw over random pools (property)', () => {
         // the same input gives the same draw, and the input is left as it was
         expect(draw).toEqual(before);
         expect(computeDraw(structuredClone(draw))).toEqual(out);
+        // in any order of the pool (a stored pool is read back as stored), and in two steps as the
+        // store computes it: the targets first, the last pairs read for them only, then inspectors
+        expect(computeDraw({ ...structuredClone(draw), pool: [...draw.pool].reverse() })).toEqual(out);
+        const { lastPairs, ...rest } = structuredClone(draw);
+        const draft = beginDraw(rest);
+        expect(draft.enterpriseIds).toEqual([...new Set(out.items.map((i) => i.enterpriseId))]);
+        expect(draft.finish(lastPairs)).toEqual(out);
+        expect(() => draft.finish(lastPairs)).toThrow();
 
         // (b) every exclusion with its reason, and nothing else excluded
         expect(new Map(out.excluded.map((x) => [k(x.enterpriseId, x.categoryCode), x.reason]))).toEqual(

@@ -94,6 +94,23 @@ export const SIX_MONTHS = 6;
 const ceilShare = (ratio: number, n: number) => Math.max(0, Math.ceil(ratio * n - 1e-9));
 
 export function computeDraw(input: DrawInput): DrawOutput {
+  return beginDraw(input).finish(input.lastPairs);
+}
+
+/** A draw whose targets are known and whose inspectors are not yet assigned (see beginDraw). */
+export type DrawDraft = {
+  /** the enterprises drawn, for reading who last went to each */
+  enterpriseIds: string[];
+  /** assigns the inspectors, given who last went to each drawn enterprise; call once */
+  finish: (lastPairs: Record<string, string[]>) => DrawOutput;
+};
+
+/**
+ * The draw in its two steps, on one generator: who is drawn (which does not look at lastPairs),
+ * then the inspectors. computeDraw(input) is beginDraw(input).finish(input.lastPairs); the store
+ * reads the last pairs between the steps, for the drawn enterprises only, and computes once.
+ */
+export function beginDraw(input: Omit<DrawInput, 'lastPairs'>): DrawDraft {
   const random = seededRandom(input.seed);
   const { plan } = input;
   const towns = new Set(plan.body.towns);
@@ -120,37 +137,43 @@ export function computeDraw(input: DrawInput): DrawOutput {
   const categories: DrawOutput['byCategory'] = [];
   let poolSize = 0;
 
+  const referrals = [...input.referrals].sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const category of plan.body.categories) {
-    const rows = [...(byCategory.get(category.code) ?? [])].sort((a, b) =>
-      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
-    );
+    // In enterprise-id order (the register reads them so; a stored pool may come in any order).
+    const listed = byCategory.get(category.code) ?? [];
+    const rows = inIdOrder(listed) ? listed : [...listed].sort(byId);
     poolSize += rows.length;
     const eligible: PoolRow[] = [];
     for (const row of rows) {
       const [id] = row;
-      if (row[4] !== 1)
+      if (row[4] !== 1) {
         excluded.push({ enterpriseId: id, categoryCode: category.code, reason: 'notOperating', detail: '' });
-      else if (higher.has(key(id, category.code)))
+        continue;
+      }
+      const k = key(id, category.code);
+      const higherPlan = higher.get(k);
+      const sample = exempt ? undefined : recent.get(k);
+      if (higherPlan !== undefined)
         excluded.push({
           enterpriseId: id,
           categoryCode: category.code,
           reason: 'higherLevelPlan',
-          detail: higher.get(key(id, category.code))!,
+          detail: higherPlan,
         });
-      else if (!exempt && recent.has(key(id, category.code)))
+      else if (sample !== undefined)
         excluded.push({
           enterpriseId: id,
           categoryCode: category.code,
           reason: 'sampledWithin6Months',
-          detail: recent.get(key(id, category.code))!,
+          detail: sample,
         });
       else eligible.push(row);
     }
     // Referrals and verified complaints first: they are sampled whatever their grade.
     const taken = new Set<string>();
-    const eligibleById = new Map(eligible.map((r) => [r[0], r]));
-    for (const ref of [...input.referrals].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      if (ref.categoryCode !== null && ref.categoryCode !== category.code) continue;
+    const refs = referrals.filter((r) => r.categoryCode === null || r.categoryCode === category.code);
+    const eligibleById = refs.length ? new Map(eligible.map((r) => [r[0], r])) : new Map<string, PoolRow>();
+    for (const ref of refs) {
       const row = eligibleById.get(ref.enterpriseId);
       if (!row || taken.has(row[0])) continue;
       taken.add(row[0]);
@@ -193,7 +216,7 @@ export function computeDraw(input: DrawInput): DrawOutput {
     }
     const stratumOut: Stratum[] = [];
     for (const s of strata) {
-      const pool = s.members.filter((r) => !taken.has(r[0]));
+      const pool = taken.size ? s.members.filter((r) => !taken.has(r[0])) : s.members;
       const chosen = drawWithout(pool, s.want, random);
       for (const row of chosen)
         items.push({
@@ -236,27 +259,47 @@ export function computeDraw(input: DrawInput): DrawOutput {
     perTown.set(item.townCode, n + 1);
     kept.push(item);
   }
-  const inspectorShortage = assignInspectors(kept, input, random);
+  let finished = false;
   return {
-    strata: GRADES.map((g) => ({
-      grade: g,
-      population: totals[g].population,
-      drawn: totals[g].drawn,
-      ratio: input.ratios[g],
-    })),
-    byCategory: categories,
-    excluded,
-    items: kept,
-    capped,
-    inspectorShortage,
-    poolSize,
+    enterpriseIds: [...new Set(kept.map((i) => i.enterpriseId))],
+    finish: (lastPairs) => {
+      if (finished) throw new Error('a draw draft is finished once');
+      finished = true;
+      const inspectorShortage = assignInspectors(kept, input.inspectors, lastPairs, random);
+      return {
+        strata: GRADES.map((g) => ({
+          grade: g,
+          population: totals[g].population,
+          drawn: totals[g].drawn,
+          ratio: input.ratios[g],
+        })),
+        byCategory: categories,
+        excluded,
+        items: kept,
+        capped,
+        inspectorShortage,
+        poolSize,
+      };
+    },
   };
 }
 
-function assignInspectors(items: DrawnItem[], input: DrawInput, random: Random) {
+const byId = (a: PoolRow, b: PoolRow) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function inIdOrder(rows: readonly PoolRow[]) {
+  for (let i = 1; i < rows.length; i++) if (rows[i - 1]![0] > rows[i]![0]) return false;
+  return true;
+}
+
+function assignInspectors(
+  items: DrawnItem[],
+  inspectors: DrawInput['inspectors'],
+  lastPairs: DrawInput['lastPairs'],
+  random: Random,
+) {
   const shortage: DrawOutput['inspectorShortage'] = [];
-  const last = new Map(Object.entries(input.lastPairs).map(([e, p]) => [e, [...p].sort().join('|')]));
-  const register = [...input.inspectors].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  const last = new Map(Object.entries(lastPairs).map(([e, p]) => [e, [...p].sort().join('|')]));
+  const register = [...inspectors].sort((a, b) => (a.userId < b.userId ? -1 : 1));
   for (const item of items) {
     const free = register.filter((i) => !i.conflicts.includes(item.enterpriseId));
     const local = free.filter((i) => i.townCode === item.townCode || i.townCode === null);

@@ -62,6 +62,27 @@ export async function enterprisesByIds(db: Kysely<Database>, ids: string[]) {
   return out;
 }
 
+/**
+ * Bound parameters per statement for look-ups by id in bulk: far below both databases' caps
+ * (SQLite 32,766 since 3.32, PostgreSQL 65,535), few round trips for a draw's tens of thousands.
+ */
+export const BULK_IDS = 5000;
+
+/** Just the USCC and name of each enterprise (a draw names tens of thousands at once). */
+export async function enterpriseNames(db: Kysely<Database>, ids: string[]) {
+  const out = new Map<string, { uscc: string; name: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += BULK_IDS) {
+    const rows = await db
+      .selectFrom('enterprises')
+      .select(['id', 'uscc', 'name'])
+      .where('id', 'in', unique.slice(i, i + BULK_IDS))
+      .execute();
+    for (const r of rows) out.set(r.id, { uscc: r.uscc, name: r.name });
+  }
+  return out;
+}
+
 export async function userNames(db: Kysely<Database>, ids: string[]) {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map<string, string>();

@@ -3,7 +3,7 @@
 // rows the services write, batch by batch in date order:
 //
 //   - plans through createPlan/publishPlan (monthly batches, 第N批, March to December);
-//   - each draw computed by the same pure computeDraw over the same input gatherDrawInput reads —
+//   - each draw computed by the same pure beginDraw/computeDraw over the same input drawOfPlan reads —
 //     makers from the register (makersOf), grades from the credit engine (gradeSnapshot), the draw
 //     ratios of the rule set in force (supervisionPolicy), the samples of the six months before,
 //     the inspector register, the inspectors who last went to each drawn enterprise — kept in
@@ -37,7 +37,7 @@ import { emitEvents, type NewEvent } from '../../platform/events/outbox.js';
 import { applyCreditEvents, gradeSnapshot, supervisionPolicy } from '../credit/index.js';
 import { type Maker, makersOf, type Rng } from '../registry/index.js';
 import type { SeedOptions } from '../types.js';
-import { computeDraw, type DrawInput, type DrawOutput, GRADES, type Grade, type PoolRow } from './draw.js';
+import { beginDraw, type DrawInput, type DrawOutput, GRADES, type Grade, type PoolRow } from './draw.js';
 import { CREDIT_SEVERITY, type ItemClass, type PlanBody, worstClass } from './model.js';
 import { createPlan, publishPlan } from './plans.js';
 import {
@@ -253,7 +253,7 @@ async function cityBatch(ctx: AppContext, s: Setup, state: State, b: Batch) {
   const published = await publishPlan(publishAt, SEED_ACTOR, plan.id);
   state.counts.plans++;
 
-  // The draw, from the input gatherDrawInput would read on the draw day.
+  // The draw, from the input drawOfPlan would read on the draw day.
   const drawAt = instant(b.drawOn, '09:30');
   const seed = r.int(2 ** 31 - 1);
   const policy = await supervisionPolicy(ctx.db, b.drawOn);
@@ -292,13 +292,14 @@ async function cityBatch(ctx: AppContext, s: Setup, state: State, b: Batch) {
     lastPairs: {},
   };
   // The inspectors who last went to the enterprises the draw picks (the targets do not depend on them).
+  const draft = beginDraw(input);
   const lastPairs: Record<string, string[]> = {};
-  for (const i of computeDraw(input).items) {
-    const p = state.lastPair.get(i.enterpriseId);
-    if (p) lastPairs[i.enterpriseId] = p;
+  for (const id of draft.enterpriseIds) {
+    const p = state.lastPair.get(id);
+    if (p) lastPairs[id] = p;
   }
   input.lastPairs = lastPairs;
-  const out = computeDraw(input);
+  const out = draft.finish(lastPairs);
   if (out.inspectorShortage.length > 0) throw new Error(`${code}: not enough inspectors for the draw`);
 
   const makerOf = new Map(state.makers.map((m) => [`${m.categoryCode}/${m.id}`, m]));
