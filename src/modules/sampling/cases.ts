@@ -90,17 +90,13 @@ export async function openCase(
   actor: CaseActor,
 ): Promise<SamplingCase> {
   const row = await trx
-    .selectFrom('sampling_samples')
-    .select(['id', 'lab_enterprise_id'])
-    .where('id', '=', sample.id)
+    .selectFrom('sampling_samples as s')
+    .leftJoin('sampling_cases as c', 'c.sample_id', 's.id')
+    .select(['s.lab_enterprise_id', 'c.id as case_id'])
+    .where('s.id', '=', sample.id)
     .executeTakeFirst();
   if (!row) throw notFound({ zh: '样品', en: 'Sample' });
-  const existing = await trx
-    .selectFrom('sampling_cases')
-    .select('id')
-    .where('sample_id', '=', sample.id)
-    .executeTakeFirst();
-  if (existing) {
+  if (row.case_id) {
     throw new AppError('ALREADY_EXISTS', {
       message: { zh: '该样品已有后处理案件', en: 'This sample already has a post-processing case' },
     });

@@ -16,7 +16,8 @@ import type { Actor, AppContext } from '../../platform/context.js';
 import { emitEvents } from '../../platform/events/outbox.js';
 import { applyCreditEvents } from '../credit/index.js';
 import { todayOf } from './draw-store.js';
-import { type PlanBody, type PlanKind, SIX_MONTH_EXEMPT } from './model.js';
+import { type PlanKind, SIX_MONTH_EXEMPT } from './model.js';
+import { publishedPlanBody } from './plans.js';
 
 const fieldFail = (
   field: string,
@@ -51,7 +52,6 @@ export async function loadTask(db: Kysely<Database>, id: string) {
       'p.title as plan_title',
       'p.kind as plan_kind',
       'p.level as plan_level',
-      'p.body as plan_body',
       'e.uscc',
       'e.name as enterprise_name',
       'e.registered_address',
@@ -60,7 +60,7 @@ export async function loadTask(db: Kysely<Database>, id: string) {
     .where('t.id', '=', id)
     .executeTakeFirst();
   if (!t) throw notFound({ zh: '抽样任务', en: 'Sampling task' });
-  const body = JSON.parse(t.plan_body) as PlanBody;
+  const body = await publishedPlanBody(db, t.plan_id);
   const category = body.categories.find((c) => c.code === t.category_code);
   return { ...t, inspectorIds: JSON.parse(t.inspectors) as string[], category };
 }

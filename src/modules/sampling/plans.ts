@@ -215,6 +215,33 @@ async function load(db: Kysely<Database>, id: string) {
 
 export const getPlan = async (db: Kysely<Database>, id: string) => planOf(await load(db, id));
 
+/**
+ * The body of a plan that has samples — published, and so never edited again (an amendment is a
+ * new plan) — read once per database handle and kept: every result entered needs the sample's
+ * check items, and at city scale reading and parsing the plan each time was a tenth of the work.
+ */
+const bodies = new WeakMap<Kysely<Database>, Map<string, PlanBody>>();
+const BODIES_KEPT = 64;
+
+export async function publishedPlanBody(db: Kysely<Database>, planId: string): Promise<PlanBody> {
+  const kept = bodies.get(db) ?? new Map<string, PlanBody>();
+  bodies.set(db, kept);
+  const hit = kept.get(planId);
+  if (hit) return hit;
+  const row = await db
+    .selectFrom('sampling_plans')
+    .select(['body', 'state'])
+    .where('id', '=', planId)
+    .executeTakeFirst();
+  if (!row) throw notFound({ zh: '抽查计划', en: 'Sampling plan' });
+  const body = JSON.parse(row.body) as PlanBody;
+  if (row.state !== 'draft') {
+    if (kept.size >= BODIES_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(planId, body);
+  }
+  return body;
+}
+
 const notDraft = () =>
   new AppError('INVALID_STATE', {
     message: {

@@ -16,7 +16,8 @@ import { emitEvents } from '../../platform/events/outbox.js';
 import { applyCreditEvents } from '../credit/index.js';
 import { actOnCase, caseOf, openCase } from './cases.js';
 import { todayOf } from './draw-store.js';
-import { type CheckItem, CREDIT_SEVERITY, type ItemClass, type PlanBody, worstClass } from './model.js';
+import { type CheckItem, CREDIT_SEVERITY, type ItemClass, worstClass } from './model.js';
+import { publishedPlanBody } from './plans.js';
 
 export type ItemResultInput = { key: string; measured: string; verdict: 'pass' | 'fail' };
 export type ResultsInput = { reportedOn: string; items: ItemResultInput[] };
@@ -38,14 +39,13 @@ export async function loadSample(db: Kysely<Database>, id: string) {
       't.task_no',
       'p.code as plan_code',
       'p.title as plan_title',
-      'p.body as plan_body',
       'e.uscc',
       'e.name as enterprise_name',
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
   if (!s) throw notFound({ zh: '样品', en: 'Sample' });
-  const body = JSON.parse(s.plan_body) as PlanBody;
+  const body = await publishedPlanBody(db, s.plan_id);
   const checkItems: CheckItem[] = body.categories.find((c) => c.code === s.category_code)?.checkItems ?? [];
   return { ...s, checkItems };
 }
@@ -139,6 +139,40 @@ export async function enterResults(
   const { verdict, severity } = sampleVerdict(results);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
+    // The fact first, so the sample row can name it (failed_event_id) in the one update that also
+    // guards against a concurrent entry; a conflict rolls the event back with everything else.
+    const [eventId] = await emitEvents(
+      trx,
+      [
+        verdict === 'pass'
+          ? {
+              type: 'sampling.sample.passed',
+              occurredAt: input.reportedOn,
+              enterpriseId: s.enterprise_id,
+              aggregateId: sampleId,
+              payload: {
+                enterpriseId: s.enterprise_id,
+                uscc: s.uscc,
+                sampleNo: s.sample_no,
+                productCategory: s.category_code,
+              },
+            }
+          : {
+              type: 'sampling.sample.failed',
+              occurredAt: input.reportedOn,
+              enterpriseId: s.enterprise_id,
+              aggregateId: sampleId,
+              payload: {
+                enterpriseId: s.enterprise_id,
+                uscc: s.uscc,
+                severity: CREDIT_SEVERITY[severity!],
+                sampleNo: s.sample_no,
+                productCategory: s.category_code,
+              },
+            },
+      ],
+      now,
+    );
     const moved = await trx
       .updateTable('sampling_samples')
       .set({
@@ -146,6 +180,7 @@ export async function enterResults(
         verdict,
         severity,
         reported_on: input.reportedOn,
+        failed_event_id: verdict === 'fail' ? eventId! : null,
         updated_at: now.toISOString(),
       })
       .where('id', '=', sampleId)
@@ -188,46 +223,9 @@ export async function enterResults(
       },
       at: now,
     });
-    const [eventId] = await emitEvents(
-      trx,
-      [
-        verdict === 'pass'
-          ? {
-              type: 'sampling.sample.passed',
-              occurredAt: input.reportedOn,
-              enterpriseId: s.enterprise_id,
-              aggregateId: sampleId,
-              payload: {
-                enterpriseId: s.enterprise_id,
-                uscc: s.uscc,
-                sampleNo: s.sample_no,
-                productCategory: s.category_code,
-              },
-            }
-          : {
-              type: 'sampling.sample.failed',
-              occurredAt: input.reportedOn,
-              enterpriseId: s.enterprise_id,
-              aggregateId: sampleId,
-              payload: {
-                enterpriseId: s.enterprise_id,
-                uscc: s.uscc,
-                severity: CREDIT_SEVERITY[severity!],
-                sampleNo: s.sample_no,
-                productCategory: s.category_code,
-              },
-            },
-      ],
-      now,
-    );
     // The credit record and the new grade commit with the result (visible at once, not at the next tick).
     await applyCreditEvents(trx, ctx, [eventId!]);
     if (verdict === 'fail') {
-      await trx
-        .updateTable('sampling_samples')
-        .set({ failed_event_id: eventId! })
-        .where('id', '=', sampleId)
-        .execute();
       await openCase(
         trx,
         ctx,
