@@ -162,7 +162,10 @@ async function applyPending(ctx: AppContext, state: State, before: string) {
   const due = state.pending.filter((p) => p.on < before);
   if (due.length === 0) return;
   state.pending = state.pending.filter((p) => p.on >= before);
-  const at = atInstant(ctx, `${addCalendarDays(before, -1)}T20:00:00+08:00`);
+  // The engine's notes on single facts (an overturned minor failure no rule scored, say) are
+  // hundreds of lines at city scale; the seed keeps its warnings and errors only.
+  const day = atInstant(ctx, `${addCalendarDays(before, -1)}T20:00:00+08:00`);
+  const at = { ...day, log: { ...day.log, info: () => {}, debug: () => {} } };
   // stable: same-day events keep the order they were emitted in
   const ordered = due.map((p, i) => ({ ...p, i })).sort((a, b) => a.on.localeCompare(b.on) || a.i - b.i);
   for (let i = 0; i < ordered.length; i += CREDIT_CHUNK) {
