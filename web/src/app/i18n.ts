@@ -3,6 +3,8 @@ import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import enUS from '../locales/en-US';
+import peopleEnUS from '../locales/people.en-US';
+import peopleZhCN from '../locales/people.zh-CN';
 import zhCN from '../locales/zh-CN';
 
 export type Lang = 'zh-CN' | 'en-US';
@@ -33,8 +35,8 @@ const initial = storedLang();
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: zhCN },
-    'en-US': { translation: enUS },
+    'zh-CN': { translation: { ...zhCN, people: peopleZhCN } },
+    'en-US': { translation: { ...enUS, people: peopleEnUS } },
   },
   lng: initial,
   fallbackLng: 'zh-CN',

@@ -1,0 +1,65 @@
+/** 用户与密码 (people.*): user search and editing, generated passwords, changing one's own password. */
+const peopleZhCN = {
+  search: {
+    placeholder: '搜索用户名或姓名',
+    button: '搜索',
+    allRoles: '全部角色',
+    allTowns: '全部镇街',
+    enterprise: '所属单位统一社会信用代码',
+    allStates: '全部状态',
+    clear: '清除条件',
+  },
+  mustChange: '待改密',
+  mustChangeTip: '该用户下次登录时须先修改密码',
+  edit: {
+    action: '编辑',
+    title: '编辑用户 · {{name}}',
+    save: '保存',
+    saved: '用户信息已保存',
+    selfRole: '不能修改自己的角色',
+    townHint: '镇街专员只能查看和处理所属镇街的数据',
+    enterpriseHint: '企业、检测机构和维保单位账号须填写所属单位的统一社会信用代码',
+  },
+  password: {
+    mode: '密码',
+    generate: '由系统生成（推荐）',
+    type: '手动填写',
+    generateHint: '系统生成 16 位随机密码，仅显示一次；用户首次登录时须修改。',
+    typeHint: '由您填写的密码，用户登录后可直接使用。',
+    resetTitle: '重置 {{name}} 的密码',
+    resetHint: '重置后，该用户已登录的会话将全部退出，下次登录须修改密码。',
+    resetSubmit: '重置密码',
+    generatedTitle: '请把密码交给用户',
+    generatedFor: '{{name}}（{{username}}）的密码：',
+    generatedOnce: '此密码只显示这一次，关闭后无法再次查看。用户首次登录时须修改为自己的密码。',
+    copied: '已复制',
+    close: '我已记下',
+  },
+  rules: {
+    title: '密码要求',
+    length: '至少 10 个字符（最多 128 个）',
+    classes: '包含大写字母、小写字母、数字、符号中的至少三类',
+    username: '不能与用户名相同',
+    common: '不能是常见密码（如 123456、woaini1314、P@ssw0rd）或已公开的演示密码',
+  },
+  change: {
+    menu: '修改密码',
+    title: '修改密码',
+    current: '当前密码',
+    new: '新密码',
+    repeat: '再次输入新密码',
+    required: '请输入{{field}}',
+    mismatch: '两次输入的新密码不一致',
+    sameAsCurrent: '新密码不能与当前密码相同',
+    submit: '确认修改',
+    done: '密码已修改；您在其他设备上的登录已退出',
+  },
+  forced: {
+    title: '请设置新密码',
+    notice:
+      '这是您首次登录，或您的密码已由管理员重置，或已公开、过于常见。请先设置自己的新密码，然后才能继续使用系统。',
+    submit: '修改密码并进入',
+  },
+};
+
+export default peopleZhCN;
