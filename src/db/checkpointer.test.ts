@@ -2,9 +2,12 @@
 // commit of whichever request came next: with the writer's own automatic checkpoint off, the log's
 // pages still reach the database file once it passes the threshold, and a database nobody writes
 // starts no worker.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,5 +92,17 @@ describe('WAL checkpointer', () => {
     const t = Date.now();
     await handle.close();
     expect(Date.now() - t).toBeLessThan(2000);
+  });
+
+  it('lets a command finish after closing the database: the process does not end under close()', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhihui-ckpt-'));
+    dirs.push(dir);
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'fixtures', 'checkpoint-child.ts'), path.join(dir, 'child.db')],
+      { cwd: path.resolve(here, '../..'), timeout: 60_000 },
+    );
+    expect(stdout.trim().split('\n')).toEqual(['checkpointed', 'closed']);
   });
 });

@@ -106,13 +106,23 @@ export function startCheckpointer(file: string, opts: { intervalMs?: number } = 
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      worker?.ref(); // the checkpoint in flight, too, must not be cut short by the process ending
       await inFlight;
       const w = worker;
       worker = null;
       if (!w) return;
+      // While closing, the worker and the fallback timer hold the process open: with both unref'd
+      // (as they are while running), a caller awaiting close() at the end of a command would see
+      // the process exit under it, with the rest of its work undone.
+      w.ref();
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      let fallbackTimer: NodeJS.Timeout | undefined;
+      const fallback = new Promise<void>((resolve) => {
+        fallbackTimer = setTimeout(resolve, 2000);
+      });
       w.postMessage('close');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([exited, fallback]);
+      clearTimeout(fallbackTimer);
       await w.terminate();
     },
   };
