@@ -1,4 +1,4 @@
-// The audit log's own chain: batches of audit_log rows sealed under an HMAC chain (audit.ts).
+// The audit log's own chain (0221): batches of audit_log rows sealed under an HMAC chain (audit.ts).
 // audit_log itself is unchanged: writers insert as before, with no row every writer must lock.
 import type { AppMigration } from '../db/migrate.js';
 
@@ -18,6 +18,16 @@ export const auditMigrations: AppMigration[] = [
         .addColumn('kid', 'text', (c) => c.notNull())
         .addColumn('mac', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    // The audit trail's screen (audit-trail.ts): newest first, alone or by actor or action. The
+    // enterprise (enterprise_id, at) and resource (resource_type, resource_id, at) indexes are 0001's.
+    name: '0330_platform_audit_trail',
+    async up(db) {
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+      await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor_id', 'at']).execute();
+      await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'at']).execute();
     },
   },
 ];

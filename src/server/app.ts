@@ -16,6 +16,7 @@ import { Type } from 'typebox';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { MODULES } from '../modules/index.js';
+import { auditRoutes } from '../platform/audit-routes.js';
 import { authPlugin } from '../platform/auth/plugin.js';
 import { authRoutes } from '../platform/auth/routes.js';
 import type { AppContext } from '../platform/context.js';
@@ -113,6 +114,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   await authPlugin(app, ctx);
   await authRoutes(app, ctx);
+  await auditRoutes(app, ctx);
 
   app.get(
     '/api/health',
