@@ -26,8 +26,8 @@ export const ERROR_CODES = {
   },
   PASSWORD_CHANGE_REQUIRED: {
     status: 403,
-    zh: '当前密码已公开或过于常见，请先修改密码',
-    en: 'Your password is published or common: change it first',
+    zh: '请先修改密码：当前密码为初始密码、由管理员重置，或已公开、过于常见',
+    en: 'Change your password first: it is an initial or reset password, or a published or common one',
   },
   SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Your session has expired' },
   CSRF_INVALID: { status: 403, zh: '页面已过期，请刷新后重试', en: 'Invalid CSRF token; reload the page' },

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../core/errors.js';
 import {
   assertPasswordAcceptable,
+  GENERATED_PASSWORD_LENGTH,
+  generatePassword,
   hashPassword,
   knownPasswordKind,
   passwordClasses,
@@ -117,5 +119,18 @@ describe('password hashing', () => {
 
   it('verifies against a dummy hash for unknown users', async () => {
     expect(await verifyDummy('anything')).toBe(false);
+  });
+
+  it('generates passwords that obey every rule, use all four classes and no look-alike characters', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const pw = generatePassword('zhang.san');
+      expect([...pw]).toHaveLength(GENERATED_PASSWORD_LENGTH);
+      expect(passwordProblems(pw, 'zhang.san')).toEqual([]);
+      expect(Object.values(passwordClasses(pw)).every(Boolean)).toBe(true);
+      expect(pw).not.toMatch(/[Il1O0]/);
+      seen.add(pw);
+    }
+    expect(seen.size).toBe(300);
   });
 });

@@ -1,4 +1,5 @@
 // Password hashing (argon2id, OWASP parameters) and the password rules every new password obeys.
+import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
@@ -176,5 +177,34 @@ export function assertPasswordAcceptable(password: string, username: string, fie
   const problems = passwordProblems(password, username, field);
   if (problems.length > 0) {
     throw new AppError('VALIDATION_FAILED', { fields: problems, message: problems[0]!.message });
+  }
+}
+
+/** Letters and digits that cannot be misread for one another (no I, l, 1, O, 0). */
+const GENERATED_ALPHABET = {
+  upper: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
+  lower: 'abcdefghijkmnpqrstuvwxyz',
+  digit: '23456789',
+  symbol: '-_.@#%+=',
+} as const;
+export const GENERATED_PASSWORD_LENGTH = 16;
+
+/**
+ * A password made by the server for an administrator to hand over (a new account or a reset):
+ * 16 characters from a CSPRNG, every class present, no look-alike characters, and checked
+ * against the same rules as a typed one. Its owner must replace it at the first sign-in.
+ */
+export function generatePassword(username = ''): string {
+  const all = Object.values(GENERATED_ALPHABET).join('');
+  for (;;) {
+    // One of each class, then the rest from the whole alphabet, shuffled (Fisher–Yates).
+    const chars = Object.values(GENERATED_ALPHABET).map((set) => set[randomInt(set.length)]!);
+    while (chars.length < GENERATED_PASSWORD_LENGTH) chars.push(all[randomInt(all.length)]!);
+    for (let i = chars.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+    }
+    const password = chars.join('');
+    if (passwordProblems(password, username).length === 0) return password;
   }
 }

@@ -10,9 +10,9 @@
 //   server parse a body (or an upload) on a route it may not use, and gets 401 rather than a 400
 //   that would describe the schema. 401 UNAUTHENTICATED / SESSION_EXPIRED without a valid
 //   credential, 403 CSRF_INVALID, 403 FORBIDDEN when `can(user, policy)` is false for every scope.
-// - A user flagged mustChangePassword (published or common password, see sessions.ts) gets 403
-//   PASSWORD_CHANGE_REQUIRED everywhere but /api/auth/me, /api/auth/password and /api/auth/logout,
-//   with a session or an API token alike.
+// - A user flagged mustChangePassword (a generated or reset password, see users.ts; a published
+//   or common one, see sessions.ts) gets 403 PASSWORD_CHANGE_REQUIRED everywhere but /api/auth/me,
+//   /api/auth/password and /api/auth/logout, with a session or an API token alike.
 // - Public routes do not look at credentials at all: request.user is null there (public
 //   presenters never depend on who asks, and static files cost no database read).
 // Handlers then check resource-scoped rights with assertCan(user, action, resource).

@@ -9,7 +9,7 @@ import { actorOf, requireUser, SESSION_COOKIE_OPTIONS } from './plugin.js';
 import { ACTIONS, type AuthUser, abilities, can, ROLES } from './policies.js';
 import { login, logout, SESSION_COOKIE } from './sessions.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
-import { changeOwnPassword, createUser, getUser, listUsers, updateUser } from './users.js';
+import { changeOwnPassword, createUser, getUser, searchUsers, updateUser } from './users.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -35,7 +35,7 @@ export const SessionSchema = Type.Object({
   ),
   passwordChangeRequired: Type.Boolean({
     description:
-      '须先修改密码（密码已公开或过于常见）：此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。 True: POST /api/auth/password before anything else',
+      '须先修改密码（系统生成或管理员重置的密码，或已公开、过于常见的密码）：此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。 True: POST /api/auth/password before anything else',
   }),
 });
 
@@ -58,6 +58,16 @@ export const ManagedUserSchema = Type.Object({
   lastLoginAt: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+});
+
+const ManagedUserWithPasswordSchema = Type.Object({
+  ...ManagedUserSchema.properties,
+  generatedPassword: Type.Optional(
+    Type.String({
+      description:
+        '系统生成的密码，仅此一次返回；用户首次登录须修改 The generated password, shown this once; to be changed at first sign-in',
+    }),
+  ),
 });
 
 const ApiTokenSchema = Type.Object({
@@ -92,15 +102,27 @@ const NewUserBody = Type.Object(
       description: '3–32 of a-z 0-9 . _ - (lower-cased)',
     }),
     displayName: Type.String({ minLength: 1, maxLength: 100 }),
-    password: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      description: '≥ 10 characters, 3 of: upper, lower, digit, symbol; not a common or published password',
-    }),
+    password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          '≥ 10 characters, 3 of: upper, lower, digit, symbol; not the username, a common or a published password. Leave out with generatePassword',
+      }),
+    ),
+    generatePassword: Type.Optional(
+      Type.Boolean({
+        description:
+          '由系统生成密码（仅在响应中返回一次，首次登录须修改） The server makes the password (returned once; changed at first sign-in)',
+      }),
+    ),
     role: RoleSchema,
     townCode: Type.Optional(Nullable(Type.String({ maxLength: 20, description: 'townOfficer: town code' }))),
     enterpriseUscc: Type.Optional(
       Nullable(Type.String({ maxLength: 40, description: 'enterprise, lab, maintenanceUnit: USCC' })),
+    ),
+    enterpriseId: Type.Optional(
+      Nullable(Type.String({ maxLength: 64, description: 'enterprise, lab, maintenanceUnit: or the id' })),
     ),
   },
   { additionalProperties: false },
@@ -112,8 +134,15 @@ const UserPatchBody = Type.Object(
     role: Type.Optional(RoleSchema),
     townCode: Type.Optional(Nullable(Type.String({ maxLength: 20 }))),
     enterpriseUscc: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+    enterpriseId: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
     password: Type.Optional(
       Type.String({ minLength: 1, maxLength: 256, description: '重置密码 Password reset' }),
+    ),
+    generatePassword: Type.Optional(
+      Type.Boolean({
+        description:
+          '重置为系统生成的密码（仅返回一次，下次登录须修改） Reset to a generated password (returned once)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -122,10 +151,24 @@ const UsersQuery = Type.Object(
   {
     role: Type.Optional(RoleSchema),
     active: Type.Optional(Type.Boolean()),
-    q: Type.Optional(Type.String({ maxLength: 64 })),
+    q: Type.Optional(
+      Type.String({ maxLength: 64, description: '用户名或姓名的一部分 Part of the username or name' }),
+    ),
+    townCode: Type.Optional(Type.String({ maxLength: 20, description: '所属镇街 Town code' })),
+    enterprise: Type.Optional(
+      Type.String({ maxLength: 64, description: '所属单位的统一社会信用代码或 id Enterprise USCC or id' }),
+    ),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   },
   { additionalProperties: false },
 );
+const UserPageSchema = Type.Object({
+  items: Type.Array(ManagedUserSchema),
+  total: Type.Integer({ description: '符合条件的用户数 Users matching' }),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+});
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const NewTokenBody = Type.Object(
   {
@@ -256,12 +299,15 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       config: { policy: 'user.manage' },
       schema: {
         tags: users,
-        summary: '用户列表 Users',
+        summary: '用户列表与搜索 Users (search, filters, pages)',
         querystring: UsersQuery,
-        response: { 200: Type.Object({ items: Type.Array(ManagedUserSchema) }) },
+        response: { 200: UserPageSchema },
       },
     },
-    async (req) => ({ items: await listUsers(ctx, req.query as Static<typeof UsersQuery>) }),
+    async (req) => {
+      const { page, pageSize, ...filter } = req.query as Static<typeof UsersQuery>;
+      return searchUsers(ctx, filter, { page: page ?? 1, pageSize: pageSize ?? 100 });
+    },
   );
 
   app.get(
@@ -290,7 +336,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         tags: users,
         summary: '新建用户 Create a user',
         body: NewUserBody,
-        response: { 201: ManagedUserSchema },
+        response: { 201: ManagedUserWithPasswordSchema },
       },
     },
     async (req, reply) => {
@@ -299,6 +345,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         actor: actorOf(req),
         input: req.body as Static<typeof NewUserBody>,
       });
+      // A generated password is in this answer only: no cache may keep it.
+      if (created.generatedPassword) reply.header('cache-control', 'no-store');
       reply.code(201);
       return created;
     },
@@ -313,18 +361,20 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         summary: '修改用户（含停用、重置密码）Update a user (disable, reset password)',
         params: IdParams,
         body: UserPatchBody,
-        response: { 200: ManagedUserSchema },
+        response: { 200: ManagedUserWithPasswordSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { id } = req.params as Static<typeof IdParams>;
-      return updateUser({
+      const updated = await updateUser({
         ctx,
         actor: actorOf(req),
         id,
         patch: req.body as Static<typeof UserPatchBody>,
         keepSessionId: req.user?.id === id ? (req.session?.id ?? null) : null,
       });
+      if (updated.generatedPassword) reply.header('cache-control', 'no-store');
+      return updated;
     },
   );
 

@@ -8,7 +8,13 @@ import { bool, containsText } from '../../db/codecs.js';
 import type { Database, UserTable } from '../../db/schema.js';
 import { writeAudit } from '../audit.js';
 import type { Actor, AppContext } from '../context.js';
-import { hashPassword, knownPasswordKind, passwordProblems, verifyPassword } from './passwords.js';
+import {
+  generatePassword,
+  hashPassword,
+  knownPasswordKind,
+  passwordProblems,
+  verifyPassword,
+} from './passwords.js';
 import { isRole, type Role } from './policies.js';
 import { normalizeUsername, USERNAME_PATTERN } from './principal.js';
 import { revokeUserSessions } from './sessions.js';
@@ -35,6 +41,9 @@ export type PresentedUser = {
   createdAt: string;
   updatedAt: string;
 };
+
+/** A user just created or reset with a server-made password: the only time it is ever shown. */
+export type PresentedUserWithPassword = PresentedUser & { generatedPassword?: string };
 
 type UserRow = Selectable<UserTable>;
 type EnterpriseRef = { uscc: string; name: string } | null;
@@ -73,13 +82,20 @@ const auditSnapshot = (
 
 export type NewUserInput = {
   username: string;
-  password: string;
+  /** Typed by the administrator; leave it out and set generatePassword to have one made. */
+  password?: string | null;
+  /** The server makes the password (returned once); its owner must change it at first sign-in. */
+  generatePassword?: boolean;
   displayName: string;
   role: Role | string;
   /** Required for townOfficer (a town code); must be empty for other roles. */
   townCode?: string | null;
-  /** Required for enterprise, lab and maintenanceUnit (the USCC); must be empty for other roles. */
+  /**
+   * Required for enterprise, lab and maintenanceUnit (the USCC, or the enterprise's id); must be
+   * empty for other roles.
+   */
   enterpriseUscc?: string | null;
+  enterpriseId?: string | null;
 };
 
 export type UserPatch = {
@@ -88,9 +104,55 @@ export type UserPatch = {
   role?: Role | string;
   townCode?: string | null;
   enterpriseUscc?: string | null;
+  enterpriseId?: string | null;
   /** A password reset: the user's sessions are revoked (all but keepSessionId). */
   password?: string;
+  /** A reset to a server-made password (returned once), to be changed at the next sign-in. */
+  generatePassword?: boolean;
 };
+
+/**
+ * The password a create or reset asks for: typed, or generated (never both). Adds field errors
+ * for a missing or doubled choice and for a typed password that breaks a rule.
+ */
+function choosePassword(
+  input: { password?: string | null; generatePassword?: boolean },
+  username: string,
+  required: boolean,
+  errors: FieldError[],
+  options: { allowPublished?: boolean } = {},
+): { password: string | null; generated: boolean } {
+  const typed = input.password ?? null;
+  if (input.generatePassword === true) {
+    if (typed !== null && typed !== '') {
+      errors.push({
+        field: 'password',
+        code: 'EXCLUSIVE',
+        message: {
+          zh: '请在“填写密码”和“由系统生成密码”中二选一',
+          en: 'Either type a password or have one generated, not both',
+        },
+      });
+      return { password: null, generated: false };
+    }
+    return { password: generatePassword(username), generated: true };
+  }
+  if (typed === null || (typed === '' && required)) {
+    if (required) {
+      errors.push({
+        field: 'password',
+        code: 'REQUIRED',
+        message: {
+          zh: '请填写初始密码，或选择由系统生成密码',
+          en: 'Type an initial password or have one generated',
+        },
+      });
+    }
+    return { password: null, generated: false };
+  }
+  errors.push(...passwordProblems(typed, username, 'password', options));
+  return { password: typed, generated: false };
+}
 
 const blank = (v: string | null | undefined) => v === undefined || v === null || v.trim() === '';
 
@@ -132,7 +194,7 @@ async function resolveBinding(
   db: Kysely<Database>,
   role: Role,
   town: string | null | undefined,
-  uscc: string | null | undefined,
+  org: { uscc: string | null | undefined; id: string | null | undefined },
   current: { townCode: string | null; enterpriseId: string | null } | null,
 ): Promise<{ townCode: string | null; enterpriseId: string | null; enterprise: EnterpriseRef }> {
   const errors: FieldError[] = [];
@@ -168,8 +230,9 @@ async function resolveBinding(
     });
   }
 
+  const { uscc, id } = org;
   if (ORG_ROLES.includes(role)) {
-    if (uscc === undefined && current?.enterpriseId) {
+    if (uscc === undefined && id === undefined && current?.enterpriseId) {
       const e = await db
         .selectFrom('enterprises')
         .select(['id', 'uscc', 'name'])
@@ -177,6 +240,31 @@ async function resolveBinding(
         .executeTakeFirst();
       enterpriseId = current.enterpriseId;
       enterprise = e ? { uscc: e.uscc, name: e.name } : null;
+    } else if (!blank(id)) {
+      const e = await db
+        .selectFrom('enterprises')
+        .select(['id', 'uscc', 'name'])
+        .where('id', '=', id!.trim())
+        .executeTakeFirst();
+      if (!e) {
+        errors.push({
+          field: 'enterpriseId',
+          code: 'UNKNOWN_ENTERPRISE',
+          message: { zh: '所选企业未登记', en: 'The chosen enterprise is not registered' },
+        });
+      } else if (!blank(uscc) && uscc!.trim().toUpperCase() !== e.uscc) {
+        errors.push({
+          field: 'enterpriseUscc',
+          code: 'MISMATCH',
+          message: {
+            zh: `统一社会信用代码与所选企业（${e.uscc}）不一致`,
+            en: `The USCC does not match the chosen enterprise (${e.uscc})`,
+          },
+        });
+      } else {
+        enterpriseId = e.id;
+        enterprise = { uscc: e.uscc, name: e.name };
+      }
     } else if (blank(uscc)) {
       errors.push({
         field: 'enterpriseUscc',
@@ -207,9 +295,9 @@ async function resolveBinding(
         enterprise = { uscc: e.uscc, name: e.name };
       }
     }
-  } else if (!blank(uscc)) {
+  } else if (!blank(uscc) || !blank(id)) {
     errors.push({
-      field: 'enterpriseUscc',
+      field: blank(uscc) ? 'enterpriseId' : 'enterpriseUscc',
       code: 'NOT_APPLICABLE',
       message: {
         zh: '只有企业、检测机构和维保单位账号可以指定所属单位',
@@ -242,7 +330,7 @@ export async function createUser(args: {
   ctx: AppContext;
   actor: Actor;
   input: NewUserInput;
-}): Promise<PresentedUser> {
+}): Promise<PresentedUserWithPassword> {
   const { ctx, actor, input } = args;
   const errors: FieldError[] = [];
   const username = normalizeUsername(input.username ?? '');
@@ -261,11 +349,18 @@ export async function createUser(args: {
   // Only the demo seed may set a published password (the demo password); outside a demo
   // deployment the account must then change it at sign-in.
   const seeding = actor.id === null && actor.label === 'seed';
-  errors.push(...passwordProblems(input.password ?? '', username, 'password', { allowPublished: seeding }));
-  if (errors.length || !role) throw failed(errors);
-  const published = knownPasswordKind(input.password) === 'published';
+  const chosen = choosePassword(input, username, true, errors, { allowPublished: seeding });
+  if (errors.length || !role || chosen.password === null) throw failed(errors);
+  const password = chosen.password;
+  const published = knownPasswordKind(password) === 'published';
 
-  const binding = await resolveBinding(ctx.db, role, input.townCode, input.enterpriseUscc, null);
+  const binding = await resolveBinding(
+    ctx.db,
+    role,
+    input.townCode,
+    { uscc: input.enterpriseUscc, id: input.enterpriseId },
+    null,
+  );
   const taken = await ctx.db
     .selectFrom('users')
     .select('id')
@@ -278,7 +373,7 @@ export async function createUser(args: {
     id: newId(),
     username,
     display_name: displayName,
-    password_hash: await hashPassword(input.password),
+    password_hash: await hashPassword(password),
     role,
     town_code: binding.townCode,
     enterprise_id: binding.enterpriseId,
@@ -288,7 +383,8 @@ export async function createUser(args: {
     last_login_at: null,
     created_at: now,
     updated_at: now,
-    must_change_password: published && !ctx.config.demo ? 1 : 0,
+    // A generated password was seen by the administrator: its owner replaces it at first sign-in.
+    must_change_password: chosen.generated || (published && !ctx.config.demo) ? 1 : 0,
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
@@ -299,7 +395,7 @@ export async function createUser(args: {
         resourceType: 'user',
         resourceId: row.id,
         enterpriseId: row.enterprise_id,
-        after: auditSnapshot(row),
+        after: { ...auditSnapshot(row), ...(chosen.generated ? { passwordGenerated: true } : {}) },
         at: ctx.clock.now(),
       });
     });
@@ -307,7 +403,8 @@ export async function createUser(args: {
     if (isUniqueViolation(err)) throw usernameTaken(username);
     throw err;
   }
-  return presentUser(row, binding.enterprise);
+  const presented = presentUser(row, binding.enterprise);
+  return chosen.generated ? { ...presented, generatedPassword: password } : presented;
 }
 
 async function loadUser(db: Kysely<Database>, id: string) {
@@ -341,7 +438,7 @@ export async function updateUser(args: {
   id: string;
   patch: UserPatch;
   keepSessionId?: string | null;
-}): Promise<PresentedUser> {
+}): Promise<PresentedUserWithPassword> {
   const { ctx, actor, id, patch } = args;
   const before = await loadUser(ctx.db, id);
   if (!before) throw notFound({ zh: '用户', en: 'User' });
@@ -350,7 +447,7 @@ export async function updateUser(args: {
   const displayName =
     patch.displayName === undefined ? before.display_name : checkDisplayName(patch.displayName, errors);
   const role = patch.role === undefined ? (before.role as Role) : checkRole(patch.role, errors);
-  if (patch.password !== undefined) errors.push(...passwordProblems(patch.password, before.username));
+  const chosen = choosePassword(patch, before.username, false, errors);
   if (errors.length || !role) throw failed(errors);
 
   const active = patch.active === undefined ? bool.read(before.active) : patch.active;
@@ -366,11 +463,17 @@ export async function updateUser(args: {
     });
   }
 
-  const binding = await resolveBinding(ctx.db, role, patch.townCode, patch.enterpriseUscc, {
-    townCode: before.role === 'townOfficer' ? before.town_code : null,
-    enterpriseId: ORG_ROLES.includes(before.role as Role) ? before.enterprise_id : null,
-  });
-  const passwordHash = patch.password === undefined ? null : await hashPassword(patch.password);
+  const binding = await resolveBinding(
+    ctx.db,
+    role,
+    patch.townCode,
+    { uscc: patch.enterpriseUscc, id: patch.enterpriseId },
+    {
+      townCode: before.role === 'townOfficer' ? before.town_code : null,
+      enterpriseId: ORG_ROLES.includes(before.role as Role) ? before.enterprise_id : null,
+    },
+  );
+  const passwordHash = chosen.password === null ? null : await hashPassword(chosen.password);
 
   const now = ctx.clock.now();
   const after: UserRow = {
@@ -385,8 +488,9 @@ export async function updateUser(args: {
           password_hash: passwordHash,
           failed_logins: 0,
           locked_until: null,
-          // A password someone else set is known to two people: its owner replaces it at sign-in.
-          must_change_password: self ? 0 : 1,
+          // A password someone else set or saw (a generated one) is known to two people: its owner
+          // replaces it at sign-in.
+          must_change_password: self && !chosen.generated ? 0 : 1,
         }
       : {}),
     updated_at: now.toISOString(),
@@ -438,7 +542,11 @@ export async function updateUser(args: {
       resourceId: before.id,
       enterpriseId: after.enterprise_id ?? before.enterprise_id,
       before: auditSnapshot(before),
-      after: { ...auditSnapshot(after), ...(passwordHash ? { passwordReset: true } : {}) },
+      after: {
+        ...auditSnapshot(after),
+        ...(passwordHash ? { passwordReset: true } : {}),
+        ...(chosen.generated ? { passwordGenerated: true } : {}),
+      },
       at: now,
     });
 
@@ -468,7 +576,8 @@ export async function updateUser(args: {
       });
     }
   });
-  return presentUser(after, binding.enterprise);
+  const presented = presentUser(after, binding.enterprise);
+  return chosen.generated ? { ...presented, generatedPassword: chosen.password! } : presented;
 }
 
 /**
@@ -532,18 +641,28 @@ export async function changeOwnPassword(args: {
   });
 }
 
-export type UserFilter = { role?: Role; active?: boolean; q?: string };
+export type UserFilter = {
+  role?: Role;
+  active?: boolean;
+  /** Part of the username or the display name (case-insensitive). */
+  q?: string;
+  /** Town officers of this town. */
+  townCode?: string;
+  /** Accounts of this enterprise: its USCC or its id. */
+  enterprise?: string;
+};
 
-/** Every account (a city has hundreds, not millions), by username. */
-export async function listUsers(ctx: AppContext, filter: UserFilter = {}): Promise<PresentedUser[]> {
-  let q = ctx.db
-    .selectFrom('users')
-    .leftJoin('enterprises', 'enterprises.id', 'users.enterprise_id')
-    .selectAll('users')
-    .select(['enterprises.uscc as e_uscc', 'enterprises.name as e_name'])
-    .orderBy('users.username');
+function filteredUsers(ctx: AppContext, filter: UserFilter) {
+  let q = ctx.db.selectFrom('users').leftJoin('enterprises', 'enterprises.id', 'users.enterprise_id');
   if (filter.role) q = q.where('users.role', '=', filter.role);
   if (filter.active !== undefined) q = q.where('users.active', '=', bool.write(filter.active));
+  if (filter.townCode?.trim()) q = q.where('users.town_code', '=', filter.townCode.trim());
+  if (filter.enterprise?.trim()) {
+    const e = filter.enterprise.trim();
+    q = q.where((eb) =>
+      eb.or([eb('users.enterprise_id', '=', e), eb('enterprises.uscc', '=', e.toUpperCase())]),
+    );
+  }
   if (filter.q?.trim()) {
     const needle = filter.q.trim();
     q = q.where((eb) =>
@@ -553,8 +672,39 @@ export async function listUsers(ctx: AppContext, filter: UserFilter = {}): Promi
       ]),
     );
   }
+  return q;
+}
+
+/** Every account that matches (a city has hundreds, not millions), by username. */
+export async function listUsers(ctx: AppContext, filter: UserFilter = {}): Promise<PresentedUser[]> {
+  return (await searchUsers(ctx, filter, { page: 1, pageSize: null })).items;
+}
+
+export type UserPage = { items: PresentedUser[]; total: number; page: number; pageSize: number };
+
+/** One page of the accounts that match, by username, with the count of all that match. */
+export async function searchUsers(
+  ctx: AppContext,
+  filter: UserFilter,
+  paging: { page: number; pageSize: number | null },
+): Promise<UserPage> {
+  let q = filteredUsers(ctx, filter)
+    .selectAll('users')
+    .select(['enterprises.uscc as e_uscc', 'enterprises.name as e_name'])
+    .orderBy('users.username');
+  if (paging.pageSize !== null) {
+    q = q.limit(paging.pageSize).offset((paging.page - 1) * paging.pageSize);
+  }
   const rows = await q.execute();
-  return rows.map(({ e_uscc, e_name, ...row }) =>
+  const items = rows.map(({ e_uscc, e_name, ...row }) =>
     presentUser(row, e_uscc && e_name ? { uscc: e_uscc, name: e_name } : null),
   );
+  let total = items.length;
+  if (paging.pageSize !== null && (paging.page > 1 || items.length === paging.pageSize)) {
+    const counted = await filteredUsers(ctx, filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    total = Number(counted.n);
+  }
+  return { items, total, page: paging.page, pageSize: paging.pageSize ?? items.length };
 }
