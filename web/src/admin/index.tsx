@@ -1,4 +1,4 @@
-/** 系统管理: users and the product-category catalogue. */
+/** 系统管理: users, the product-category catalogue and the audit trail. */
 import { SettingOutlined } from '@ant-design/icons';
 import { lazy } from 'react';
 import { Route } from 'react-router';
@@ -7,6 +7,7 @@ import type { WebModule } from '../app/webModule';
 
 const UsersPage = lazy(() => import('./UsersPage'));
 const ProductCategoriesPage = lazy(() => import('./ProductCategoriesPage'));
+const AuditPage = lazy(() => import('./AuditPage'));
 
 export const adminModule: WebModule = {
   menu: {
@@ -23,6 +24,8 @@ export const adminModule: WebModule = {
         labelKey: 'nav.productCategories',
         ability: 'reference.manage',
       },
+      // A regulator may read the audit trail but manage neither users nor the catalogue: this alone.
+      { key: 'audit', path: '/admin/audit', labelKey: 'audit.nav', ability: 'audit.read' },
     ],
   },
   routes: (
@@ -40,6 +43,14 @@ export const adminModule: WebModule = {
         element={
           <RequireAbility ability="reference.read">
             <ProductCategoriesPage />
+          </RequireAbility>
+        }
+      />
+      <Route
+        path="admin/audit"
+        element={
+          <RequireAbility ability="audit.read">
+            <AuditPage />
           </RequireAbility>
         }
       />

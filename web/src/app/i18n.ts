@@ -2,6 +2,8 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import auditEnUS from '../locales/audit.en-US';
+import auditZhCN from '../locales/audit.zh-CN';
 import enUS from '../locales/en-US';
 import peopleEnUS from '../locales/people.en-US';
 import peopleZhCN from '../locales/people.zh-CN';
@@ -35,8 +37,8 @@ const initial = storedLang();
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: { ...zhCN, people: peopleZhCN } },
-    'en-US': { translation: { ...enUS, people: peopleEnUS } },
+    'zh-CN': { translation: { ...zhCN, people: peopleZhCN, audit: auditZhCN } },
+    'en-US': { translation: { ...enUS, people: peopleEnUS, audit: auditEnUS } },
   },
   lng: initial,
   fallbackLng: 'zh-CN',
