@@ -1,6 +1,13 @@
-import { DownOutlined, GlobalOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  DownOutlined,
+  GlobalOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { Avatar, Dropdown, Flex, Grid, Layout, Menu, type MenuProps, Tag, Typography } from 'antd';
-import { type CSSProperties, Suspense, useMemo, useState } from 'react';
+import { type CSSProperties, lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { showApiError, showSuccess } from '../api/client';
@@ -11,6 +18,7 @@ import { MODULES, selectedMenuKey } from './modules';
 import { HEADER_BG, PRIMARY } from './theme';
 
 const { Header, Sider, Content, Footer } = Layout;
+const ChangePasswordModal = lazy(() => import('../auth/ChangePasswordModal'));
 
 /** A button that looks like plain header text. */
 const PLAIN_BUTTON: CSSProperties = {
@@ -90,6 +98,7 @@ export default function AppLayout() {
   // over the page, and the header keeps only the logo, the language and the user's avatar.
   const narrow = Grid.useBreakpoint().md === false;
   const [collapsed, setCollapsed] = useState(() => window.innerWidth < 768);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   const selected = selectedMenuKey(location.pathname);
   const [openKeys, setOpenKeys] = useState<string[]>(() =>
@@ -147,6 +156,11 @@ export default function AppLayout() {
     },
     { type: 'divider' },
     {
+      key: 'password',
+      icon: <KeyOutlined />,
+      label: <span data-testid="change-password">{t('people.change.menu')}</span>,
+    },
+    {
       key: 'logout',
       icon: <LogoutOutlined />,
       label: <span data-testid="logout">{t('header.logout')}</span>,
@@ -154,6 +168,10 @@ export default function AppLayout() {
   ];
 
   const onUserMenu: MenuProps['onClick'] = async ({ key }) => {
+    if (key === 'password') {
+      setChangingPassword(true);
+      return;
+    }
     if (key !== 'logout') return;
     try {
       await logout();
@@ -271,6 +289,11 @@ export default function AppLayout() {
           </Footer>
         </Layout>
       </Layout>
+      {changingPassword && (
+        <Suspense fallback={null}>
+          <ChangePasswordModal open onClose={() => setChangingPassword(false)} />
+        </Suspense>
+      )}
     </Layout>
   );
 }

@@ -7,6 +7,7 @@ import { applyFieldErrors, errorMessage, isApiError } from '../api/client';
 import { LanguageSwitch } from '../app/AppLayout';
 import { FullPageSpin } from '../app/Guards';
 import { HEADER_BG, PRIMARY } from '../app/theme';
+import { PasswordRules, usePasswordRules } from './PasswordRules';
 import { useSession } from './session';
 
 interface LoginForm {
@@ -38,6 +39,7 @@ export default function LoginPage() {
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
   const next = safeNext(params.get('next'));
+  const newPasswordRules = usePasswordRules(pendingPasswordChange?.user.username);
 
   if (loading) return <FullPageSpin />;
   if (session && !submitting) return <Navigate to={next} replace />;
@@ -108,7 +110,7 @@ export default function LoginPage() {
           </div>
           <Card style={{ width: 380, boxShadow: '0 8px 24px rgba(15,40,90,0.18)' }}>
             <Typography.Title level={4} style={{ marginTop: 0, marginBottom: 24, textAlign: 'center' }}>
-              {pendingPasswordChange ? t('auth.changeTitle', '请修改密码') : t('auth.title')}
+              {pendingPasswordChange ? t('people.forced.title') : t('auth.title')}
             </Typography.Title>
             {errorText && (
               <Alert
@@ -132,34 +134,24 @@ export default function LoginPage() {
                   type="warning"
                   showIcon
                   style={{ marginBottom: 16 }}
-                  title={t(
-                    'auth.changeRequired',
-                    '您的密码已公开（如演示密码）或过于常见，请先设置新密码再继续使用。',
-                  )}
+                  title={t('people.forced.notice')}
+                  data-testid="password-change-notice"
                 />
                 {!typed.current && (
                   <Form.Item
                     name="currentPassword"
-                    label={t('auth.currentPassword', '当前密码')}
+                    label={t('people.change.current')}
                     rules={[{ required: true, message: t('auth.passwordRequired') }]}
                   >
                     <Input.Password autoComplete="current-password" data-testid="change-current" />
                   </Form.Item>
                 )}
-                <Form.Item
-                  name="newPassword"
-                  label={t('auth.newPassword', '新密码')}
-                  extra={t(
-                    'auth.newPasswordHint',
-                    '至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少三类，不能是常见密码',
-                  )}
-                  rules={[{ required: true, message: t('auth.passwordRequired') }]}
-                >
+                <Form.Item name="newPassword" label={t('people.change.new')} rules={newPasswordRules}>
                   <Input.Password autoComplete="new-password" autoFocus data-testid="change-new" />
                 </Form.Item>
                 <Form.Item
                   name="confirm"
-                  label={t('auth.confirmPassword', '确认新密码')}
+                  label={t('people.change.repeat')}
                   dependencies={['newPassword']}
                   rules={[
                     { required: true, message: t('auth.passwordRequired') },
@@ -167,12 +159,13 @@ export default function LoginPage() {
                       validator: (_, v) =>
                         !v || v === getFieldValue('newPassword')
                           ? Promise.resolve()
-                          : Promise.reject(new Error(t('auth.confirmMismatch', '两次输入的新密码不一致'))),
+                          : Promise.reject(new Error(t('people.change.mismatch'))),
                     }),
                   ]}
                 >
                   <Input.Password autoComplete="new-password" data-testid="change-confirm" />
                 </Form.Item>
+                <PasswordRules />
                 <Form.Item style={{ marginBottom: 12 }}>
                   <Button
                     type="primary"
@@ -181,7 +174,7 @@ export default function LoginPage() {
                     loading={submitting}
                     data-testid="change-submit"
                   >
-                    {t('auth.changeSubmit', '修改密码并进入')}
+                    {t('people.forced.submit')}
                   </Button>
                 </Form.Item>
               </Form>

@@ -28,6 +28,9 @@ const peopleEnUS: typeof peopleZhCN = {
     type: 'Type one',
     generateHint: 'A random 16-character password, shown once; the user must change it at the first sign-in.',
     typeHint: 'The password you type; the user can use it as it is.',
+    createHint:
+      'Leave it blank to have a random 16-character password generated, shown once; the user must change it at the first sign-in.',
+    createPlaceholder: 'Blank: generated',
     resetTitle: 'Reset the password of {{name}}',
     resetHint: "The user's open sessions end; they must change the password at the next sign-in.",
     resetSubmit: 'Reset password',

@@ -26,6 +26,8 @@ const peopleZhCN = {
     type: '手动填写',
     generateHint: '系统生成 16 位随机密码，仅显示一次；用户首次登录时须修改。',
     typeHint: '由您填写的密码，用户登录后可直接使用。',
+    createHint: '留空则由系统生成 16 位随机密码，仅显示一次；用户首次登录时须修改。',
+    createPlaceholder: '留空由系统生成',
     resetTitle: '重置 {{name}} 的密码',
     resetHint: '重置后，该用户已登录的会话将全部退出，下次登录须修改密码。',
     resetSubmit: '重置密码',
