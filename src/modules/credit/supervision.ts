@@ -2,6 +2,7 @@
 // data), and a reproducible draw gives sampling, equipment and metrology their targets. Also the
 // grade distribution the overview page charts.
 import type { Kysely } from 'kysely';
+import { drawWithout, seededRandom } from '../../core/random.js';
 import type { WorkdayCalendar } from '../../core/workdays.js';
 import type { Database } from '../../db/schema.js';
 import { LISTED_STATES } from './grading.js';
@@ -39,18 +40,6 @@ export async function gradeSnapshot(db: Kysely<Database>): Promise<Map<string, G
   return new Map(rows.map((r) => [r.enterprise_id, r.grade as Grade]));
 }
 
-/** mulberry32: a small seeded generator, so a draw can be repeated and checked. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type DrawOptions = {
   /** 'sampling': product sampling at the draw ratio; 'onSite': proactive checks (A only on complaint). */
   purpose: 'sampling' | 'onSite';
@@ -77,7 +66,7 @@ export async function drawTargets(db: Kysely<Database>, today: string, opts: Dra
       eb.selectFrom('industries').select('code').where('section', '=', opts.industrySection!),
     );
   const rows = await q.execute();
-  const random = seeded(opts.seed);
+  const random = seededRandom(opts.seed);
   const byGrade = Object.fromEntries(GRADES.map((g) => [g, [] as typeof rows])) as Record<Grade, typeof rows>;
   for (const r of rows) byGrade[(r.grade as Grade | null) ?? 'B'].push(r);
   const items: { uscc: string; name: string; grade: Grade }[] = [];
@@ -88,13 +77,8 @@ export async function drawTargets(db: Kysely<Database>, today: string, opts: Dra
     const excluded = opts.purpose === 'onSite' && p.onSiteCheck === 'complaintOnly';
     // ceil(ratio × n) without binary floating point's excess (0.07 × 100 is 7.000000000000001).
     const n = excluded ? 0 : Math.min(pool.length, Math.max(0, Math.ceil(p.drawRatio * pool.length - 1e-9)));
-    // Partial Fisher–Yates: the first n of a seeded shuffle.
-    const copy = [...pool];
-    for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(random() * (copy.length - i));
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-      items.push({ uscc: copy[i]!.uscc, name: copy[i]!.name, grade: g });
-    }
+    // the first n of a seeded shuffle (partial Fisher–Yates), as the sampling draw takes them
+    for (const e of drawWithout(pool, n, random)) items.push({ uscc: e.uscc, name: e.name, grade: g });
     counts[g] = { population: pool.length, drawn: n, ratio: excluded ? 0 : p.drawRatio };
   }
   return { ruleSet: policy.ruleSet, purpose: opts.purpose, seed: opts.seed, counts, items };

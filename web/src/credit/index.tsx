@@ -11,6 +11,7 @@ const CreditEnterprisePage = lazy(() => import('./CreditEnterprisePage'));
 const MyCreditPage = lazy(() => import('./MyCreditPage'));
 const ObjectionsPage = lazy(() => import('./ObjectionsPage'));
 const BlacklistPage = lazy(() => import('./BlacklistPage'));
+const SupervisionDrawPage = lazy(() => import('./SupervisionDrawPage'));
 const RuleSetsPage = lazy(() => import('../credit-rules/RuleSetsPage'));
 const RuleSetEditorPage = lazy(() => import('../credit-rules/RuleSetEditorPage'));
 
@@ -57,6 +58,12 @@ export const creditModule: WebModule = {
         ability: 'credit.read',
       },
       {
+        key: 'creditSupervisionDraw',
+        path: '/credit/supervision/draw',
+        labelKey: 'credit.nav.draw',
+        ability: 'credit.review',
+      },
+      {
         key: 'creditRuleSets',
         path: '/credit/rule-sets',
         labelKey: 'credit.nav.ruleSets',
@@ -72,6 +79,14 @@ export const creditModule: WebModule = {
         element={
           <RequireAbility ability="stats.read">
             <CreditOverviewPage />
+          </RequireAbility>
+        }
+      />
+      <Route
+        path="supervision/draw"
+        element={
+          <RequireAbility ability="credit.review">
+            <SupervisionDrawPage />
           </RequireAbility>
         }
       />
