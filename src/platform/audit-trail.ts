@@ -219,23 +219,26 @@ export type AuditListItem = {
 
 export const AUDIT_PAGE_MAX = 200;
 
+/** What a row of the list, the export and the entry show (the entry adds before and after). */
+const ROW_COLUMNS = [
+  'a.id',
+  'a.at',
+  'a.actor_id',
+  'a.actor_label',
+  'a.action',
+  'a.resource_type',
+  'a.resource_id',
+  'a.enterprise_id',
+  'a.request_id',
+  'e.name as enterprise_name',
+  'e.uscc as enterprise_uscc',
+] as const;
+
 function listQuery(ctx: AppContext, r: Resolved) {
   return ctx.db
     .selectFrom('audit_log as a')
     .leftJoin('enterprises as e', 'e.id', 'a.enterprise_id')
-    .select([
-      'a.id',
-      'a.at',
-      'a.actor_id',
-      'a.actor_label',
-      'a.action',
-      'a.resource_type',
-      'a.resource_id',
-      'a.enterprise_id',
-      'a.request_id',
-      'e.name as enterprise_name',
-      'e.uscc as enterprise_uscc',
-    ])
+    .select(ROW_COLUMNS)
     .where(conditions(ctx, r));
 }
 
@@ -322,21 +325,7 @@ export async function auditEntry(ctx: AppContext, id: string): Promise<AuditEntr
   const row = await ctx.db
     .selectFrom('audit_log as a')
     .leftJoin('enterprises as e', 'e.id', 'a.enterprise_id')
-    .select([
-      'a.id',
-      'a.at',
-      'a.actor_id',
-      'a.actor_label',
-      'a.action',
-      'a.resource_type',
-      'a.resource_id',
-      'a.enterprise_id',
-      'a.request_id',
-      'a.before',
-      'a.after',
-      'e.name as enterprise_name',
-      'e.uscc as enterprise_uscc',
-    ])
+    .select([...ROW_COLUMNS, 'a.before', 'a.after'])
     .where('a.id', '=', id)
     .executeTakeFirst();
   if (!row) return null;

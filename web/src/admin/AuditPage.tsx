@@ -165,6 +165,28 @@ function showFilterError(err: unknown, form: FormInstance) {
   showApiError(err);
 }
 
+/**
+ * The pages of `path` under `filters` ("load more" asks for the next cursor), all rows so far, and a
+ * 400 about a filter shown on the form's field.
+ */
+function usePages<T>(path: string, filters: AuditFilters | LoginFilters, form: FormInstance) {
+  const query = useInfiniteQuery({
+    queryKey: ['audit', path, filters],
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Paged<T>>(path, { ...filters, cursor: pageParam || undefined, limit: PAGE }, signal),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    meta: { silent: true },
+    retry: false,
+  });
+  useEffect(() => {
+    if (query.error) showFilterError(query.error, form);
+  }, [query.error, form]);
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
+  return { query, rows };
+}
+
 function useAuditText() {
   const { i18n } = useTranslation();
   return i18n.language === 'en-US' ? auditEnUS : auditZhCN;
@@ -324,24 +346,7 @@ function ChangesTab() {
   const [filters, setFilters] = useState<AuditFilters>({ hideReads: true });
   const [open, setOpen] = useState<string | null>(null);
 
-  const query = useInfiniteQuery({
-    queryKey: ['audit', 'list', filters],
-    queryFn: ({ pageParam, signal }) =>
-      api.get<Paged<AuditItem>>(
-        '/api/v1/audit',
-        { ...filters, cursor: pageParam || undefined, limit: PAGE },
-        signal,
-      ),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    placeholderData: keepPreviousData,
-    meta: { silent: true },
-    retry: false,
-  });
-  useEffect(() => {
-    if (query.error) showFilterError(query.error, form);
-  }, [query.error, form]);
-  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
+  const { query, rows } = usePages<AuditItem>('/api/v1/audit', filters, form);
 
   const actionOptions = useMemo(
     () => [
@@ -561,24 +566,7 @@ function LoginsTab() {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ user?: string; dates?: [Dayjs | null, Dayjs | null] | null }>();
   const [filters, setFilters] = useState<LoginFilters>({});
-  const query = useInfiniteQuery({
-    queryKey: ['audit', 'logins', filters],
-    queryFn: ({ pageParam, signal }) =>
-      api.get<Paged<LoginItem>>(
-        '/api/v1/audit/logins',
-        { ...filters, cursor: pageParam || undefined, limit: PAGE },
-        signal,
-      ),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    placeholderData: keepPreviousData,
-    meta: { silent: true },
-    retry: false,
-  });
-  useEffect(() => {
-    if (query.error) showFilterError(query.error, form);
-  }, [query.error, form]);
-  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
+  const { query, rows } = usePages<LoginItem>('/api/v1/audit/logins', filters, form);
 
   const columns: TableColumnsType<LoginItem> = [
     { title: t('audit.col.at'), dataIndex: 'at', width: 150, render: (v: string) => formatDateTime(v) },
