@@ -20,6 +20,7 @@ import { OBJECTION_STATES, type ObjectionAction } from './objections.js';
 import { RECORD_TYPES } from './record-types.js';
 import { addManualRecord, reverseRecord, today } from './records.js';
 import { issueReport } from './report.js';
+import { diffRuleSets } from './rule-diff.js';
 import { createDraft, getRuleSet, listRuleSets, publishRuleSet, updateDraft } from './rule-store.js';
 import { validateRuleSet } from './rules.js';
 import { runSandbox } from './sandbox.js';
@@ -39,6 +40,7 @@ import {
   RecordTypesSchema,
   ReplySchema,
   RuleSetDetailSchema,
+  RuleSetDiffSchema,
   RuleSetListSchema,
   RuleSetMetaSchema,
   RuleSetValidationSchema,
@@ -823,6 +825,34 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: { tags, summary: '规则集 Rule sets', response: { 200: RuleSetListSchema } },
     },
     async () => ({ items: await listRuleSets(ctx, today(ctx)) }),
+  );
+  const DiffQuery = Type.Object(
+    { from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) },
+    { additionalProperties: false },
+  );
+  app.get(
+    '/api/v1/credit/rule-sets/:id/diff',
+    {
+      config: { policy: 'credit.rules' },
+      schema: {
+        tags,
+        summary: '版本比较 Changes between two versions',
+        params: IdParams,
+        querystring: DiffQuery,
+        response: { 200: RuleSetDiffSchema },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as Static<typeof IdParams>;
+      const q = req.query as Static<typeof DiffQuery>;
+      const [from, to] = [await getRuleSet(ctx, id, q.from), await getRuleSet(ctx, id, q.to)];
+      const side = (m: typeof from.meta) => ({
+        version: m.version,
+        status: m.status,
+        effectiveFrom: m.effectiveFrom,
+      });
+      return { id, from: side(from.meta), to: side(to.meta), changes: diffRuleSets(from.body, to.body) };
+    },
   );
   app.get(
     '/api/v1/credit/rule-sets/:id/:version',

@@ -10,6 +10,7 @@ import { BLACKLIST_ACTIONS, BLACKLIST_STATES } from './blacklist.js';
 import { OBJECTION_ACTIONS, OBJECTION_STATES } from './objections.js';
 import type { publicBlacklist, publicCredit, verifyReport } from './public.js';
 import type { RECORD_TYPES } from './record-types.js';
+import type { RuleSetChange } from './rule-diff.js';
 import type { createDraft, getRuleSet, listRuleSets } from './rule-store.js';
 import { GRADES, RuleSetSchema, SEVERITIES } from './rules.js';
 import type { runSandbox } from './sandbox.js';
@@ -253,6 +254,24 @@ export const RuleSetListSchema = Type.Object({
 });
 /** One rule set: its meta and the body (the JSON of data/credit/ruleset-2024.json). */
 export const RuleSetDetailSchema = Type.Object({ ...ruleSetMetaProperties, body: RuleSetSchema });
+const RuleSetChangeSchema = Type.Object({
+  kind: OneOf(['added', 'removed', 'changed'] as const),
+  area: OneOf(['general', 'bounds', 'grade', 'veto', 'rule', 'supervision', 'disclosure'] as const),
+  key: Type.String(),
+  what: Text,
+  before: Nullable(Text),
+  after: Nullable(Text),
+});
+const DiffSide = Type.Object({
+  version: Type.Integer(),
+  status: OneOf(['draft', 'published'] as const),
+  effectiveFrom: Day,
+});
+/** GET /rule-sets/:id/diff: the changes from one version to another, in words. */
+export const RuleSetDiffSchema = Type.Object(
+  { id: Type.String(), from: DiffSide, to: DiffSide, changes: Type.Array(RuleSetChangeSchema) },
+  { title: 'CreditRuleSetDiff' },
+);
 const PathMessage = Type.Object({ path: Type.String(), message: Text });
 export const RuleSetValidationSchema = Type.Object({
   ok: Type.Boolean(),
@@ -458,6 +477,7 @@ sameShape<
   typeof RuleSetDetailSchema,
   Out<typeof getRuleSet>['meta'] & { body: Out<typeof getRuleSet>['body'] }
 >(true);
+sameShape<typeof RuleSetChangeSchema, RuleSetChange>(true);
 sameShape<typeof SandboxSchema, Out<typeof runSandbox>>(true);
 sameShape<typeof StatsSchema, Out<typeof creditStats>>(true);
 sameShape<typeof SupervisionPolicySchema, Out<typeof supervisionPolicy>>(true);
