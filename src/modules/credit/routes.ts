@@ -21,7 +21,14 @@ import { RECORD_TYPES } from './record-types.js';
 import { addManualRecord, reverseRecord, today } from './records.js';
 import { issueReport } from './report.js';
 import { diffRuleSets } from './rule-diff.js';
-import { createDraft, getRuleSet, listRuleSets, publishRuleSet, updateDraft } from './rule-store.js';
+import {
+  createDraft,
+  getRuleSet,
+  listRuleSets,
+  publishRuleSet,
+  ruleSetStanding,
+  updateDraft,
+} from './rule-store.js';
 import { validateRuleSet } from './rules.js';
 import { runSandbox } from './sandbox.js';
 import {
@@ -868,7 +875,7 @@ export async function creditRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const { id, version } = req.params as Static<typeof RuleSetParams>;
       const { meta, body } = await getRuleSet(ctx, id, version);
-      return { ...meta, body };
+      return { ...meta, ...(await ruleSetStanding(ctx, meta, today(ctx))), body };
     },
   );
   const BodyOnly = Type.Object({ body: Type.Unknown() }, { additionalProperties: false });

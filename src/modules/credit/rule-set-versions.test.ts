@@ -4,12 +4,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offsetClock } from '../../core/clock.js';
 import type { Runtime } from '../../platform/bootstrap.js';
 import { DIALECTS, testContext } from '../../testing/db.js';
-import { testApp } from '../../testing/http.js';
+import { TEST_PASSWORD, testApp } from '../../testing/http.js';
 
 describe.each(DIALECTS)('rule-set versions on %s', (dialect) => {
   let rt: Runtime;
   let t: Awaited<ReturnType<typeof testApp>>;
   const clock = offsetClock('2026-03-02T02:00:00Z'); // Monday 2026-03-02, 10:00 in Dongguan
+  const signIn = async (username: string) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username, password: TEST_PASSWORD },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    t.sessions[username] = {
+      cookie: String(res.headers['set-cookie']).split(';')[0]!,
+      csrf: res.json().csrfToken,
+    };
+  };
 
   beforeAll(async () => {
     rt = await testContext(dialect, { clock });
@@ -82,5 +94,30 @@ describe.each(DIALECTS)('rule-set versions on %s', (dialect) => {
     expect(missing.headers['content-type']).toContain('application/problem+json');
     const town = await t.call('town', 'GET', '/api/v1/credit/rule-sets/dg-2024/diff?from=1&to=1');
     expect(town.statusCode).toBe(403);
+  });
+  it('labels a published future version as scheduled, then in force on its date, the old one superseded', async () => {
+    const standing = async () =>
+      Object.fromEntries(
+        (await t.call('reg', 'GET', '/api/v1/credit/rule-sets'))
+          .json()
+          .items.map((m: { version: number; standing: string }) => [m.version, m.standing]),
+      );
+    expect(await standing()).toEqual({ 1: 'inForce', 2: 'draft' });
+    const published = await t.call('admin', 'POST', '/api/v1/credit/rule-sets/dg-2024/2/publish');
+    expect(published.statusCode, published.body).toBe(200);
+    expect(await standing()).toEqual({ 1: 'inForce', 2: 'scheduled' });
+    const detail = (await t.call('reg', 'GET', '/api/v1/credit/rule-sets/dg-2024/2')).json();
+    expect(detail).toMatchObject({ standing: 'scheduled', inForce: false, effectiveFrom: '2026-04-01' });
+
+    clock.set('2026-04-01T01:00:00Z'); // 09:00 in Dongguan on the effective date
+    await signIn('reg'); // a month later the old session has lapsed
+    try {
+      expect(await standing()).toEqual({ 1: 'superseded', 2: 'inForce' });
+      const now = (await t.call('reg', 'GET', '/api/v1/credit/rule-sets/dg-2024/2')).json();
+      expect(now).toMatchObject({ standing: 'inForce', inForce: true });
+    } finally {
+      clock.set('2026-03-02T02:00:00Z');
+      await signIn('reg');
+    }
   });
 });

@@ -93,6 +93,33 @@ export async function ruleSetOn(db: Kysely<Database>, date: string, cacheKey: ob
   return found;
 }
 
+/**
+ * Where a version stands on `today`: a draft; the published set in force; a published set that will
+ * take force on its (future) effective date; or a published set another has superseded.
+ */
+export type RuleSetStanding = 'draft' | 'inForce' | 'scheduled' | 'superseded';
+
+function standingOf(
+  meta: Pick<RuleSetMeta, 'status' | 'effectiveFrom'>,
+  inForce: boolean,
+  today: string,
+): RuleSetStanding {
+  if (meta.status === 'draft') return 'draft';
+  if (inForce) return 'inForce';
+  return meta.effectiveFrom > today ? 'scheduled' : 'superseded';
+}
+
+/** The standing of one version on `today` (the editor's label), from the cached published sets. */
+export async function ruleSetStanding(ctx: AppContext, meta: RuleSetMeta, today: string) {
+  const inForceSet = ruleSetInForce(await publishedRuleSets(ctx.db), today);
+  const inForce =
+    meta.status === 'published' &&
+    inForceSet !== null &&
+    inForceSet.id === meta.id &&
+    inForceSet.version === meta.version;
+  return { inForce, standing: standingOf(meta, inForce, today) };
+}
+
 export async function listRuleSets(ctx: AppContext, today: string) {
   const rows = await ctx.db
     .selectFrom('credit_rule_sets')
@@ -105,10 +132,11 @@ export async function listRuleSets(ctx: AppContext, today: string) {
     bodies.filter((_, i) => rows[i]!.status === 'published'),
     today,
   );
-  return rows.map((r, i) => ({
-    ...toMeta(r, bodies[i]!),
-    inForce: inForce !== null && inForce.id === r.id && inForce.version === r.version,
-  }));
+  return rows.map((r, i) => {
+    const meta = toMeta(r, bodies[i]!);
+    const isInForce = inForce !== null && inForce.id === r.id && inForce.version === r.version;
+    return { ...meta, inForce: isInForce, standing: standingOf(meta, isInForce, today) };
+  });
 }
 
 async function ruleSetRow(db: Kysely<Database>, id: string, version: number) {

@@ -11,7 +11,7 @@ import { OBJECTION_ACTIONS, OBJECTION_STATES } from './objections.js';
 import type { publicBlacklist, publicCredit, verifyReport } from './public.js';
 import type { RECORD_TYPES } from './record-types.js';
 import type { RuleSetChange } from './rule-diff.js';
-import type { createDraft, getRuleSet, listRuleSets } from './rule-store.js';
+import type { createDraft, getRuleSet, listRuleSets, ruleSetStanding } from './rule-store.js';
 import { GRADES, RuleSetSchema, SEVERITIES } from './rules.js';
 import type { runSandbox } from './sandbox.js';
 import type { creditStats, drawTargets, supervisionPolicy } from './supervision.js';
@@ -249,11 +249,20 @@ const ruleSetMetaProperties = {
   publishedAt: Nullable(Instant),
 };
 export const RuleSetMetaSchema = Type.Object(ruleSetMetaProperties, { title: 'CreditRuleSetMeta' });
+/** 现行 / 将于 effectiveFrom 生效 / 已被取代, or a draft. */
+const standingProperties = {
+  inForce: Type.Boolean(),
+  standing: OneOf(['draft', 'inForce', 'scheduled', 'superseded'] as const),
+};
 export const RuleSetListSchema = Type.Object({
-  items: Type.Array(Type.Object({ ...ruleSetMetaProperties, inForce: Type.Boolean() })),
+  items: Type.Array(Type.Object({ ...ruleSetMetaProperties, ...standingProperties })),
 });
-/** One rule set: its meta and the body (the JSON of data/credit/ruleset-2024.json). */
-export const RuleSetDetailSchema = Type.Object({ ...ruleSetMetaProperties, body: RuleSetSchema });
+/** One rule set: its meta, its standing today and the body (the JSON of data/credit/ruleset-2024.json). */
+export const RuleSetDetailSchema = Type.Object({
+  ...ruleSetMetaProperties,
+  ...standingProperties,
+  body: RuleSetSchema,
+});
 const RuleSetChangeSchema = Type.Object({
   kind: OneOf(['added', 'removed', 'changed'] as const),
   area: OneOf(['general', 'bounds', 'grade', 'veto', 'rule', 'supervision', 'disclosure'] as const),
@@ -475,7 +484,7 @@ sameShape<(typeof RuleSetListSchema)['properties']['items'], Out<typeof listRule
 sameShape<typeof RuleSetMetaSchema, Out<typeof createDraft>>(true);
 sameShape<
   typeof RuleSetDetailSchema,
-  Out<typeof getRuleSet>['meta'] & { body: Out<typeof getRuleSet>['body'] }
+  Out<typeof getRuleSet>['meta'] & Out<typeof ruleSetStanding> & { body: Out<typeof getRuleSet>['body'] }
 >(true);
 sameShape<typeof RuleSetChangeSchema, RuleSetChange>(true);
 sameShape<typeof SandboxSchema, Out<typeof runSandbox>>(true);
