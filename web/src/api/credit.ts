@@ -387,6 +387,8 @@ export interface RuleSetMeta {
   createdBy: string;
   publishedAt: string | null;
   inForce: boolean;
+  /** Today: 现行, 将于 effectiveFrom 生效 (scheduled), 已被取代 (superseded), or a draft. */
+  standing: 'draft' | 'inForce' | 'scheduled' | 'superseded';
 }
 
 export interface RuleSetDetail extends RuleSetMeta {

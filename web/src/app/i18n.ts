@@ -7,6 +7,8 @@ import auditZhCN from '../locales/audit.zh-CN';
 import enUS from '../locales/en-US';
 import peopleEnUS from '../locales/people.en-US';
 import peopleZhCN from '../locales/people.zh-CN';
+import ruleVersionsEnUS from '../locales/ruleVersions.en-US';
+import ruleVersionsZhCN from '../locales/ruleVersions.zh-CN';
 import zhCN from '../locales/zh-CN';
 
 export type Lang = 'zh-CN' | 'en-US';
@@ -37,8 +39,12 @@ const initial = storedLang();
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: { ...zhCN, people: peopleZhCN, audit: auditZhCN } },
-    'en-US': { translation: { ...enUS, people: peopleEnUS, audit: auditEnUS } },
+    'zh-CN': {
+      translation: { ...zhCN, people: peopleZhCN, audit: auditZhCN, ruleVersions: ruleVersionsZhCN },
+    },
+    'en-US': {
+      translation: { ...enUS, people: peopleEnUS, audit: auditEnUS, ruleVersions: ruleVersionsEnUS },
+    },
   },
   lng: initial,
   fallbackLng: 'zh-CN',

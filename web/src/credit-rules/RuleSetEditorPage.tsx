@@ -32,6 +32,7 @@ import { api, errorMessage, isApiError, pickText, request, showApiError, showSuc
 import { useSession } from '../auth/session';
 import { formatDateTime } from '../components/format';
 import PageTitle from '../components/PageTitle';
+import RuleSetDiffButton from './RuleSetDiffButton';
 import { BasicSection, GradesSection, RulesSection, SupervisionSection } from './RuleSetSections';
 import {
   cleanBody,
@@ -443,6 +444,7 @@ function Editor({ detail }: { detail: RuleSetDetail }) {
         }
         extra={
           <>
+            <RuleSetDiffButton id={detail.id} version={detail.version} />
             <Button
               icon={<CheckCircleOutlined />}
               onClick={onValidate}

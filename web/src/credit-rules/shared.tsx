@@ -20,21 +20,32 @@ export function fetchRuleSets(signal?: AbortSignal) {
   return api.get<ListOf<RuleSetMeta>>('/api/v1/credit/rule-sets', undefined, signal);
 }
 
-/** 现行 (in force) wins over 已发布; a draft is never in force. */
-export function RuleSetStatusTag({ meta }: { meta: Pick<RuleSetMeta, 'status' | 'inForce'> }) {
+/**
+ * Where a version stands today: 现行 (in force), 将于 YYYY-MM-DD 生效 (published, its date ahead),
+ * 已被取代 (published, superseded) or 草稿.
+ */
+export function RuleSetStatusTag({
+  meta,
+}: {
+  meta: Pick<RuleSetMeta, 'status' | 'inForce' | 'effectiveFrom'> & { standing?: RuleSetMeta['standing'] };
+}) {
   const { t } = useTranslation();
-  if (meta.inForce)
+  const standing =
+    meta.standing ?? (meta.inForce ? 'inForce' : meta.status === 'draft' ? 'draft' : 'superseded');
+  if (standing === 'inForce')
     return (
       <Tag color="success" variant="solid" data-testid="ruleset-status">
         {t('creditRules.status.inForce')}
       </Tag>
     );
-  if (meta.status === 'published')
+  if (standing === 'scheduled')
     return (
       <Tag color="blue" data-testid="ruleset-status">
-        {t('creditRules.status.published')}
+        {t('ruleVersions.standing.scheduled', { date: meta.effectiveFrom })}
       </Tag>
     );
+  if (standing === 'superseded')
+    return <Tag data-testid="ruleset-status">{t('ruleVersions.standing.superseded')}</Tag>;
   return (
     <Tag color="gold" data-testid="ruleset-status">
       {t('creditRules.status.draft')}
