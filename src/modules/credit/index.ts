@@ -8,6 +8,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { EventHandler } from '../../platform/events/outbox.js';
 import type { ZhihuiModule } from '../types.js';
 import { creditCli } from './cli.js';
+import { gradedRoutes } from './graded-routes.js';
 import { regradeEnterprise } from './grading.js';
 import { integrityJobs } from './integrity/jobs.js';
 import { integrityMigrations } from './integrity/migrations.js';
@@ -58,6 +59,7 @@ export const credit: ZhihuiModule = {
   loadReferenceData: ensureDefaultRuleSet,
   routes: async (app: FastifyInstance, ctx: AppContext) => {
     await creditRoutes(app, ctx);
+    await gradedRoutes(app, ctx);
     await publicCreditRoutes(app, ctx);
   },
   eventHandlers: handlers,

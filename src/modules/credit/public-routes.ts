@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
+import { csvCell } from '../../core/csv.js';
 import { notFound } from '../../core/errors.js';
 import type { AppContext } from '../../platform/context.js';
 import { normalizeUscc } from '../registry/index.js';
@@ -18,12 +19,6 @@ import {
 
 const tags = ['public'];
 const rateLimit = { max: 120, timeWindow: '1 minute' };
-
-const csvCell = (v: unknown) => {
-  let s = v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // a spreadsheet must not run a cell as a formula
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
 
 export async function publicCreditRoutes(app: FastifyInstance, ctx: AppContext) {
   const UsccParams = Type.Object({ uscc: Type.String({ minLength: 1, maxLength: 40 }) });
