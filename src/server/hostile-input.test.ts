@@ -71,9 +71,34 @@ const body = fc
   .oneof(anyBody, typedBody)
   .map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
 const query = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom('q', 'tag', 'status', 'limit', 'cursor', ...PROTO), text), text), {
-    maxLength: 4,
-  })
+  .array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'q',
+          'tag',
+          'status',
+          'limit',
+          'cursor',
+          'actor',
+          'action',
+          'enterprise',
+          'from',
+          'to',
+          'user',
+          'grade',
+          'minScore',
+          'townCode',
+          ...PROTO,
+        ),
+        text,
+      ),
+      text,
+    ),
+    {
+      maxLength: 4,
+    },
+  )
   .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
 
 for (const dialect of DIALECTS) {
@@ -132,7 +157,17 @@ for (const dialect of DIALECTS) {
     it('never answers 500 to hostile query strings and paths', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom('/api/v1/enterprises', '/api/v1/public/enterprises', '/api/v1/enterprises/'),
+          fc.constantFrom(
+            '/api/v1/enterprises',
+            '/api/v1/public/enterprises',
+            '/api/v1/enterprises/',
+            '/api/v1/audit',
+            '/api/v1/audit/',
+            '/api/v1/audit/logins',
+            '/api/v1/audit/export',
+            '/api/v1/credit/graded',
+            '/api/v1/credit/graded/export',
+          ),
           query,
           text,
           async (route, qs, segment) => {
